@@ -5,7 +5,7 @@
  * positional; arguments with defaults and keyword-only ones go into an optional `opts` object
  * with camelCase keys. Generator and Layout/MemoryFormat arguments are left at their defaults.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { native, type NativeArgSchema, type NativeOpSchema } from '../src/tensor/native.js';
@@ -198,5 +198,15 @@ function generate(): string {
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, '../../src/tensor/ops.generated.ts');
 const text = generate();
-writeFileSync(out, text);
-console.log(`gen-ops: wrote ${ALLOWLIST.length} operators to ${out}`);
+if (process.argv.includes('--check')) {
+  // CI guard: the checked-in wrappers must be exactly what the generator produces.
+  const current = existsSync(out) ? readFileSync(out, 'utf8') : '';
+  if (current !== text) {
+    console.error(`gen-ops: ${out} is out of date with tools/ops-allowlist.ts or this libtorch; run \`npm run gen:ops\``);
+    process.exit(1);
+  }
+  console.log(`gen-ops: ${out} is up to date (${ALLOWLIST.length} operators)`);
+} else {
+  writeFileSync(out, text);
+  console.log(`gen-ops: wrote ${ALLOWLIST.length} operators to ${out}`);
+}

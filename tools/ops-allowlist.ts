@@ -107,4 +107,7 @@ export const ALLOWLIST: readonly AllowEntry[] = [
   ['foreachAddScalar', '_foreach_add.Scalar', 'f'], ['foreachNorm', '_foreach_norm.Scalar', 'f'],
   ['foreachZero_', '_foreach_zero_', 'f'], ['foreachSub', '_foreach_sub.List', 'f'], ['foreachMul', '_foreach_mul.List', 'f'],
   ['foreachDiv', '_foreach_div.List', 'f'], ['foreachAddList', '_foreach_add.List', 'f'],
+  ['foreachMaximum_', '_foreach_maximum_.List', 'f'], ['foreachDivScalar_', '_foreach_div_.Scalar', 'f'],
+  ['foreachDivList_', '_foreach_div_.List', 'f'], ['foreachDivScalarList_', '_foreach_div_.ScalarList', 'f'],
+  ['foreachSqrt_', '_foreach_sqrt_', 'f'],
 ];

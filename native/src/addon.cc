@@ -217,7 +217,14 @@ Napi::Value SetGrad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guard(env, "setGrad", [&]() -> Napi::Value {
     at::Tensor t = arg(info, 0);
-    if (info.Length() > 1 && info[1].IsNumber()) t.mutable_grad() = arg(info, 1);
+    if (info.Length() > 1 && info[1].IsNumber()) {
+      const at::Tensor& g = arg(info, 1);
+      // PyTorch's checks on assigning .grad: same size, dtype and device as the tensor.
+      if (!g.sizes().equals(t.sizes()) || g.scalar_type() != t.scalar_type() || g.device() != t.device())
+        throw std::invalid_argument("assigned grad " + describe(g) + " does not match the tensor " + describe(t) +
+                                    " (it needs the same shape, dtype and device)");
+      t.mutable_grad() = g;
+    }
     else t.mutable_grad().reset();
     return env.Undefined();
   }, [&]() { return ctx1(info); });

@@ -71,6 +71,12 @@ c10::IValue boxList(const c10::Argument& a, const c10::ListTypePtr& lt, const Na
       }
       return c10::IValue(out);
     }
+    case c10::TypeKind::NumberType: {  // Scalar[]: each element boxed as a Scalar would be
+      c10::impl::GenericList out(c10::NumberType::get());
+      out.reserve(n);
+      for (uint32_t i = 0; i < n; ++i) out.push_back(box(a, elem, arr.Get(i)));
+      return c10::IValue(out);
+    }
     case c10::TypeKind::BoolType: {
       c10::List<bool> out;
       for (uint32_t i = 0; i < n; ++i) out.push_back(arr.Get(i).ToBoolean().Value());
@@ -119,7 +125,8 @@ c10::IValue box(const c10::Argument& a, const c10::TypePtr& type, const Napi::Va
       if (v.IsBoolean()) return c10::IValue(v.As<Napi::Boolean>().Value());
       if (!v.IsNumber()) badArg(a, "a number", v);
       double d = v.As<Napi::Number>().DoubleValue();
-      if (std::isfinite(d) && d == static_cast<double>(static_cast<int64_t>(d)) && std::abs(d) < 9007199254740992.0)
+      if (std::isfinite(d) && d == static_cast<double>(static_cast<int64_t>(d)) && std::abs(d) < 9007199254740992.0 &&
+          !(d == 0.0 && std::signbit(d)))  // -0 stays a double
         return c10::IValue(static_cast<int64_t>(d));
       return c10::IValue(d);
     }

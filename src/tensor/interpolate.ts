@@ -39,11 +39,20 @@ export function resizeShorterSide(x: Tensor, target: number, mode: InterpolateMo
   return interpolate(x, [nh, nw], mode, { antialias });
 }
 
-/** Centre crop of the last two dimensions (torchvision's rounding of the offsets). */
+/** Python's round(): halves go to the even neighbour (torchvision rounds crop offsets this way). */
+function roundHalfEven(v: number): number {
+  const f = Math.floor(v);
+  const d = v - f;
+  if (d > 0.5) return f + 1;
+  if (d < 0.5) return f;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+/** Centre crop of the last two dimensions (torchvision's `int(round((h - height) / 2))` offsets). */
 export function centerCrop(x: Tensor, height: number, width: number): Tensor {
   const [h, w] = [x.size(-2), x.size(-1)];
   if (height > h || width > w) throw new Error(`centerCrop: ${height}x${width} is larger than the input ${h}x${w}`);
-  const top = Math.round((h - height) / 2);
-  const left = Math.round((w - width) / 2);
+  const top = roundHalfEven((h - height) / 2);
+  const left = roundHalfEven((w - width) / 2);
   return tidy(() => x.narrow(-2, top, height).narrow(-1, left, width));
 }

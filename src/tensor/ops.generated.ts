@@ -5,7 +5,7 @@ import { native, type NativeValue } from './native.js';
 import { Tensor, wrap, wrapOpt, wrapList } from './tensor.js';
 import { dtypeCode, type DType } from './dtype.js';
 
-const ids: number[] = new Array<number>(317).fill(-1);
+const ids: number[] = new Array<number>(322).fill(-1);
 /** Resolve an operator once (lazily) and cache its id. */
 function op(i: number, name: string, overload: string): number {
   let id = ids[i]!;
@@ -1599,6 +1599,31 @@ export function foreachDiv(self_: Tensor[], other: Tensor[]): Tensor[] {
 /** `aten::_foreach_add.List(Tensor[] self, Tensor[] other, *, Scalar alpha=1) -> Tensor[]` */
 export function foreachAddList(self_: Tensor[], other: Tensor[], opts?: { alpha?: number | boolean }): Tensor[] {
   return wrapList(native.callOp(op(316, 'aten::_foreach_add', 'List'), [self_.map((t) => t.handle), other.map((t) => t.handle), opts?.alpha]));
+}
+
+/** `aten::_foreach_maximum_.List(Tensor(a!)[] self, Tensor[] other) -> ()` */
+export function foreachMaximum_(self_: Tensor[], other: Tensor[]): void {
+  return void native.callOp(op(317, 'aten::_foreach_maximum_', 'List'), [self_.map((t) => t.handle), other.map((t) => t.handle)]);
+}
+
+/** `aten::_foreach_div_.Scalar(Tensor(a!)[] self, Scalar scalar) -> ()` */
+export function foreachDivScalar_(self_: Tensor[], scalar: number | boolean): void {
+  return void native.callOp(op(318, 'aten::_foreach_div_', 'Scalar'), [self_.map((t) => t.handle), scalar]);
+}
+
+/** `aten::_foreach_div_.List(Tensor(a!)[] self, Tensor[] other) -> ()` */
+export function foreachDivList_(self_: Tensor[], other: Tensor[]): void {
+  return void native.callOp(op(319, 'aten::_foreach_div_', 'List'), [self_.map((t) => t.handle), other.map((t) => t.handle)]);
+}
+
+/** `aten::_foreach_div_.ScalarList(Tensor(a!)[] self, Scalar[] scalars) -> ()` */
+export function foreachDivScalarList_(self_: Tensor[], scalars: number[]): void {
+  return void native.callOp(op(320, 'aten::_foreach_div_', 'ScalarList'), [self_.map((t) => t.handle), scalars]);
+}
+
+/** `aten::_foreach_sqrt_(Tensor(a!)[] self) -> ()` */
+export function foreachSqrt_(self_: Tensor[]): void {
+  return void native.callOp(op(321, 'aten::_foreach_sqrt_', ''), [self_.map((t) => t.handle)]);
 }
 
 declare module './tensor.js' {

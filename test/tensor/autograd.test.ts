@@ -50,3 +50,13 @@ test('noGrad stops recording, enableGrad re-enables it, modes restore after thro
     assert.equal(x.isLeaf, true);
   });
 });
+
+test('setGrad refuses a gradient of another shape or dtype, as PyTorch does', () => {
+  T.tidy(() => {
+    const p = T.zeros([2]).requiresGrad_();
+    assert.throws(() => p.setGrad(T.zeros([3])), /assigned grad float32\[3\] cpu does not match the tensor float32\[2\] cpu/);
+    assert.throws(() => p.setGrad(T.zeros([2], { dtype: 'float64' })), /does not match/);
+    p.setGrad(T.ones([2]));
+    assert.deepEqual(p.grad!.toArray(), [1, 1]);
+  });
+});

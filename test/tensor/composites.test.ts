@@ -38,6 +38,10 @@ test('centerCrop and resizeShorterSide follow torchvision rounding', () => {
     const c = T.centerCrop(x, 4, 4);
     assert.deepEqual(c.shape, [1, 1, 4, 4]);
     assert.equal(c.select(2, 0).select(2, 0).item(), 1 * 8 + 2); // top=1, left=2
+    // (225 - 224) / 2 = 0.5 rounds to 0 and (227 - 224) / 2 = 1.5 to 2, as Python's round()
+    const odd = T.arange(0, 227, { step: 1 }).view([1, 1, 1, 227]).expand([1, 1, 225, 227]).float();
+    const oc = T.centerCrop(odd, 224, 224);
+    assert.equal(oc.select(3, 0).select(2, 0).item(), 2);
     const r = T.resizeShorterSide(T.zeros([1, 3, 240, 320]), 224);
     assert.deepEqual(r.shape, [1, 3, 224, 298]);
     const n = T.interpolate(T.ones([1, 1, 2, 2]), [4, 4], 'nearest');

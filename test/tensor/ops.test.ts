@@ -120,3 +120,21 @@ test('in-place methods return the same tensor and mutate it', () => {
   close(x.toArray(), [3, 5, 7]);
   x.dispose();
 });
+
+test('scalar lists box element by element (foreach kernels)', () => {
+  T.tidy(() => {
+    const a = T.tensor([1, 2]);
+    const b = T.tensor([3]);
+    T.foreachMulScalarList_([a, b], [2, 0.5]);
+    assert.deepEqual(a.toArray(), [2, 4]);
+    assert.deepEqual(b.toArray(), [1.5]);
+  });
+});
+
+test('negative zero survives as a scalar argument', () => {
+  T.tidy(() => {
+    const x = T.tensor([0], { dtype: 'float64' });
+    const y = x.mulScalar(-0); // 0 * -0 = -0 in IEEE arithmetic
+    assert.ok(Object.is((y.toTypedArray() as Float64Array)[0], -0));
+  });
+});
