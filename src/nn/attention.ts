@@ -115,7 +115,7 @@ export class MultiheadAttention extends Module {
     return T.tidy(() => {
       const unbatched = query.ndim === 2;
       // 1. Bring inputs to (N, L, ·).
-      const toNLE = (x: Tensor): Tensor => (unbatched ? x.unsqueeze(0) : this.batchFirst ? x : x.transpose(0, 1));
+      const toNLE = (x: Tensor): Tensor => (unbatched ? x.unsqueeze(0) : this.batchFirst ? x : x.transpose(0, 1)); // (N, len, ·)
       const [q, k, v] = [toNLE(query), toNLE(key), toNLE(value)]; // (N, L, E), (N, S, kdim), (N, S, vdim)
       const [N, L] = [q.size(0), q.size(1)];
       const S = k.size(1);
@@ -140,19 +140,19 @@ export class MultiheadAttention extends Module {
 
   /** attn_mask and key_padding_mask as one float mask (0 = attend, −∞ = not), as PyTorch merges them. */
   #additiveMask(opts: MultiheadAttentionForwardOptions, N: number, L: number, S: number, like: Tensor): Tensor | null {
-    const asFloat = (m: Tensor): Tensor =>
+    const asFloat = (m: Tensor): Tensor => // m's shape, like's dtype: 0 or −∞ for a bool mask
       m.dtype === 'bool' ? T.zeros(m.shape, { dtype: like.dtype }).maskedFill(m, Number.NEGATIVE_INFINITY) : m.toDType(like.dtype);
     let mask: Tensor | null = null;
     const a = opts.attnMask;
     if (a) {
-      if (a.ndim === 2) mask = asFloat(a).view([1, 1, L, S]); // (1, 1, L, S)
-      else if (a.ndim === 3) mask = asFloat(a).view([N, this.numHeads, L, S]); // (N, H, L, S)
+      if (a.ndim === 2) mask = asFloat(a).reshape([1, 1, L, S]); // (1, 1, L, S)
+      else if (a.ndim === 3) mask = asFloat(a).reshape([N, this.numHeads, L, S]); // (N, H, L, S)
       else throw new Error(`MultiheadAttention: attn_mask must be (L, S) or (N·num_heads, L, S), got [${a.shape.join(', ')}]`);
     }
     const kp = opts.keyPaddingMask;
     if (kp) {
       if (kp.ndim !== 2 && !(kp.ndim === 1 && N === 1)) throw new Error(`MultiheadAttention: key_padding_mask must be (N, S), got [${kp.shape.join(', ')}]`);
-      const pad = asFloat(kp).view([N, 1, 1, S]); // (N, 1, 1, S)
+      const pad = asFloat(kp).reshape([N, 1, 1, S]); // (N, 1, 1, S)
       mask = mask ? mask.add(pad) : pad; // (N | 1, H | 1, L | 1, S)
     }
     return mask;

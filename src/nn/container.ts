@@ -49,8 +49,8 @@ export class Sequential extends Module implements Layer, Iterable<LayerModule> {
    * The result is always a new handle, owned by the caller (a view of x when there are no layers).
    */
   forward(x: Tensor): Tensor {
-    if (this.#layers.length === 0) return x.view(x.shape);
-    return T.tidy(() => this.#layers.reduce((h, layer) => layer.forward(h), x));
+    if (this.#layers.length === 0) return x.view(x.shape); // x's shape, a new handle
+    return T.tidy(() => this.#layers.reduce((h, layer) => layer.forward(h), x)); // the last layer's output
   }
 }
 

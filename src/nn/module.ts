@@ -74,6 +74,16 @@ export class Module {
     return t;
   }
 
+  /** Replace a registered buffer (keeping its persistence); the old tensor is disposed, the module owns the new one. */
+  setBuffer<B extends Tensor | null>(name: string, t: B): B {
+    const slot = this.#buffers.get(name);
+    if (!slot) throw new Error(`${this.constructor.name} has no buffer '${name}'; registered: ${[...this.#buffers.keys()].join(', ') || '(none)'}`);
+    if (slot.tensor && slot.tensor !== t) slot.tensor.dispose();
+    if (t) T.keep(t);
+    slot.tensor = t;
+    return t;
+  }
+
   /** Register a child module (PyTorch `register_module` / `add_module`); returns it. */
   registerModule<M extends Module>(name: string, m: M): M {
     this.#checkNewName(name);

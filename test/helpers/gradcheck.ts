@@ -43,6 +43,10 @@ export function gradcheck(fn: () => Tensor, wrt: Map<string, Tensor>, opts: Grad
     if (t.dtype !== 'float64') throw new Error(`gradcheck: '${name}' is ${t.dtype}; use float64 (t.double(), module.double())`);
     if (!t.requiresGrad || !t.isLeaf) throw new Error(`gradcheck: '${name}' must be a leaf that requires grad`);
   }
+  // Tiny shapes and hundreds of forwards: one intra-op thread avoids oversubscribing a shared
+  // machine (where two spinning threads made each op ~20× slower); restored at the end.
+  const threads = T.getNumThreads();
+  T.setNumThreads(1);
   const shape = T.noGrad(() => T.tidy(() => fn().shape));
   const R = T.tensor(projection(shape.reduce((a, b) => a * b, 1)), { shape }); // output's shape, float64
   try {
@@ -91,5 +95,6 @@ export function gradcheck(fn: () => Tensor, wrt: Map<string, Tensor>, opts: Grad
     return { checked, maxAbsError };
   } finally {
     R.dispose();
+    T.setNumThreads(threads);
   }
 }

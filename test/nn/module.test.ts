@@ -95,6 +95,10 @@ test('setParameter replaces (and frees) a parameter; tied parameters are listed 
   assertNoLeak(() => {
     const fc = new Linear(2, 2);
     fc.setParameter('bias', T.tensor([1, 2]));
+    const net = new Net();
+    net.setBuffer('table', T.arange(0, 2));
+    T.tidy(() => assert.deepEqual(net.stateDict().get('table')!.toArray(), [0, 1]));
+    net.dispose();
     assert.deepEqual(fc.bias!.toArray(), [1, 2]);
     assert.ok(fc.bias!.requiresGrad);
     T.tidy(() => assert.throws(() => fc.setParameter('gain', T.ones([2])), /Linear has no parameter 'gain'; registered: weight, bias/));
