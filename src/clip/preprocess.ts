@@ -20,6 +20,7 @@
  */
 import * as T from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
+import { roundHalfEven } from '../util/round.js';
 
 /** CLIP's normalisation (OpenAI's training statistics), per RGB channel. */
 export const CLIP_MEAN: readonly [number, number, number] = [0.48145466, 0.4578275, 0.40821073];
@@ -48,23 +49,14 @@ export interface ClipPreprocessOptions {
  * `int(size * long / short)` (or rounded to nearest with `longSide: 'round'`).
  */
 export function clipResizeSize(height: number, width: number, size: number, longSide: 'truncate' | 'round' = 'truncate'): [number, number] {
-  const scale = longSide === 'round' ? pyRound : Math.trunc;
+  const scale = longSide === 'round' ? roundHalfEven : Math.trunc;
   if (height <= width) return [size, scale((size * width) / height)];
   return [scale((size * height) / width), size];
 }
 
-/** Python's `round` (half to even), which torchvision's `center_crop` uses for its offsets. */
-function pyRound(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
-}
-
 /** torchvision `center_crop` offset along one side: `int(round((size_in - size_out) / 2))`. */
 export function clipCropOffset(sizeIn: number, sizeOut: number): number {
-  return pyRound((sizeIn - sizeOut) / 2);
+  return roundHalfEven((sizeIn - sizeOut) / 2);
 }
 
 /**

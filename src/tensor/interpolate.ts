@@ -5,6 +5,7 @@
  */
 import { Tensor } from './tensor.js';
 import { tidy } from './scope.js';
+import { roundHalfEven } from '../util/round.js';
 import {
   upsampleBicubic2d, upsampleBicubic2dAA, upsampleBilinear2d, upsampleBilinear2dAA, upsampleNearest2d,
   upsampleNearest3d, upsampleTrilinear3d,
@@ -37,15 +38,6 @@ export function resizeShorterSide(x: Tensor, target: number, mode: InterpolateMo
   const [h, w] = [x.size(-2), x.size(-1)];
   const [nh, nw] = h <= w ? [target, Math.floor((target * w) / h)] : [Math.floor((target * h) / w), target];
   return interpolate(x, [nh, nw], mode, { antialias });
-}
-
-/** Python's round(): halves go to the even neighbour (torchvision rounds crop offsets this way). */
-function roundHalfEven(v: number): number {
-  const f = Math.floor(v);
-  const d = v - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
 }
 
 /** Centre crop of the last two dimensions (torchvision's `int(round((h - height) / 2))` offsets). */
