@@ -1,0 +1,41 @@
+/**
+ * The contract between the trainer (`trainer.ts`) and what it trains. A task owns its modules
+ * and optimizers and knows how to take one optimisation step on a batch; the trainer owns
+ * everything around it: data order, seeds, logging, validation cadence, EMA, checkpoints,
+ * resume and (issue 10) data-parallel gradient reduction.
+ */
+import type { Tensor } from '../tensor/index.js';
+import type { Module } from '../nn/index.js';
+import type { OptimizerLike } from '../optim/optimizer.js';
+import type { Batch } from '../data/loader.js';
+
+export interface StepContext {
+  /** Global optimisation step about to be taken (0-based). */
+  step: number;
+  epoch: number;
+  /**
+   * Call after `backward()` and before `optimizer.step()` with the parameters whose gradients
+   * the step will use: all-reduces (averages) gradients across ranks in data-parallel runs;
+   * a no-op in a single process.
+   */
+  syncGrads(params: Tensor[]): void;
+  /** Max global gradient norm from the config (null: no clipping); the task clips per optimizer. */
+  clipNorm: number | null;
+}
+
+export interface TrainTask {
+  /** e.g. 'ae/conv3d-base'. */
+  readonly kind: string;
+  /** Modules saved in checkpoints as `<name>.<pytorch key>`; fixed names and order. */
+  modules(): Record<string, Module>;
+  /** Optimizers saved in checkpoints by name. */
+  optimizers(): Record<string, OptimizerLike>;
+  /** Modules the trainer keeps an EMA copy of (used for validation and the exported weights). */
+  emaModules?(): Record<string, Module>;
+  /** One optimisation step on a batch; returns scalar figures for the log. Frees its tensors. */
+  trainStep(batch: Batch, ctx: StepContext): Record<string, number>;
+  /** Validation over held-out batches (no grad); returns metrics, e.g. { psnr, ssim }. */
+  validate?(batches: AsyncIterable<Batch>): Promise<Record<string, number>>;
+  /** Release native memory. */
+  dispose(): void;
+}
