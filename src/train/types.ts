@@ -36,6 +36,8 @@ export interface TrainTask {
   trainStep(batch: Batch, ctx: StepContext): Record<string, number>;
   /** Validation over held-out batches (no grad); returns metrics, e.g. { psnr, ssim }. */
   validate?(batches: AsyncIterable<Batch>): Promise<Record<string, number>>;
+  /** What is needed to rebuild the modules (arch, sizes); written to `model/task.json` with `kind`. */
+  describe(): Record<string, unknown>;
   /** Release native memory. */
   dispose(): void;
 }
