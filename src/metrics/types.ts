@@ -111,8 +111,8 @@ export interface MetricDef {
 
 /** Thrown when a metric cannot run on the given context (user error: say what to pass). */
 export class MetricInputError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'MetricInputError';
   }
 }
