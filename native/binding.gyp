@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "t2v_native",
-      "sources": ["src/addon.cc", "src/ops.cc"],
+      "sources": ["src/addon.cc", "src/ops.cc", "src/dist.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!@(node torch-config.mjs include)"

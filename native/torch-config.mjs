@@ -25,7 +25,7 @@ export function torchConfig() {
   // symbols directly: their static initialisers register the operators we call by name.
   const libs = ['-ltorch', '-ltorch_cpu', '-lc10', ...(cuda ? ['-ltorch_cuda', '-lc10_cuda'] : [])];
   const ldflags = [`-L${libdir}`, `-Wl,-rpath,${libdir}`, '-Wl,--no-as-needed', ...libs, '-Wl,--as-needed'];
-  const defines = cuda ? ['T2V_CUDA=1'] : [];
+  const defines = ['USE_C10D_GLOO', ...(cuda ? ['T2V_CUDA=1', 'T2V_NCCL=1', 'USE_C10D_NCCL'] : [])];
   return { root: root ?? null, include, libdir, libs, ldflags, defines, cuda, found, header };
 }
 

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "dist.h"
 #include "errors.h"
 #include "handles.h"
 #include "ops.h"
@@ -322,6 +323,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("resolveOp", Napi::Function::New(env, ResolveOp));
   exports.Set("callOp", Napi::Function::New(env, CallOp));
   exports.Set("listOps", Napi::Function::New(env, ListOps));
+  InitDist(env, exports);
   return exports;
 }
 

@@ -10,4 +10,5 @@ export const COMMAND_LOADERS: ReadonlyArray<() => Promise<readonly Command[]>> =
   async () => (await import('./commands/data-import.js')).commands,
   async () => (await import('./commands/data-export.js')).commands,
   async () => (await import('./commands/eval.js')).commands,
+  async () => (await import('./commands/launch.js')).commands,
 ];

@@ -1,6 +1,6 @@
 /**
  * The typed face of the native addon (native/src/*.cc): a handful of functions over integer
- * tensor handles, as in tfjs-node. Nothing outside src/tensor calls this module directly.
+ * tensor handles, as in tfjs-node. Only src/tensor and src/dist (collectives) call it directly.
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
@@ -55,6 +55,14 @@ export interface NativeBinding {
   resolveOp(name: string, overload: string): number;
   callOp(opId: number, args: NativeArg[]): NativeValue;
   listOps(): NativeOpSchema[];
+  // c10d (native/src/dist.cc): process-group ids, tensors by handle, collectives in place.
+  distInit(opts: { host: string; port: number; rank: number; worldSize: number; timeoutMs: number; backend: string; interface?: string }): number;
+  distAllReduce(group: number, handles: number[], op: string): void;
+  distBroadcast(group: number, handles: number[], root: number): void;
+  distAllGather(group: number, handle: number): number[];
+  distBarrier(group: number): void;
+  distDestroy(group: number): void;
+  distBackends(): string[];
 }
 
 function load(): NativeBinding {
