@@ -123,11 +123,13 @@ export class DataLoader {
   }
 
   /**
-   * The batches of epoch `e`, in the sampler's order. Breaking out of the loop early is fine:
+   * The batches of epoch `e`, in the sampler's order, from batch `from` on (a resumed run starts
+   * mid-epoch without reading the batches before). Breaking out of the loop early is fine:
    * reads in flight are awaited and the shard files closed.
    */
-  async *epoch(e: number): AsyncGenerator<Batch, void, undefined> {
-    const batches = this.sampler.epoch(e);
+  async *epoch(e: number, from = 0): AsyncGenerator<Batch, void, undefined> {
+    if (!(Number.isInteger(from) && from >= 0)) throw new RangeError(`DataLoader.epoch: from must be an integer ≥ 0, got ${from}`);
+    const batches = this.sampler.epoch(e).slice(from);
     const fds = new Map<number, number>(); // shard → file descriptor, opened on first read
     const pool: Uint8Array[] = []; // batch buffers free for reuse (fromBytes copies)
     const pending: Promise<Uint8Array>[] = [];

@@ -32,10 +32,23 @@ export interface TrainTask {
   optimizers(): Record<string, OptimizerLike>;
   /** Modules the trainer keeps an EMA copy of (used for validation and the exported weights). */
   emaModules?(): Record<string, Module>;
-  /** One optimisation step on a batch; returns scalar figures for the log. Frees its tensors. */
+  /**
+   * One optimisation step on a batch; returns scalar figures for the log. Frees its tensors
+   * (the trainer disposes `batch.videos` afterwards). The trainer has set each optimizer's
+   * learning rate for this step.
+   */
   trainStep(batch: Batch, ctx: StepContext): Record<string, number>;
-  /** Validation over held-out batches (no grad); returns metrics, e.g. { psnr, ssim }. */
+  /**
+   * Validation over held-out batches (no grad); returns metrics, e.g. { psnr, ssim }. The
+   * trainer puts the modules in eval mode (EMA weights swapped in when EMA is on) and disposes
+   * each batch's `videos` when the next batch is asked for.
+   */
   validate?(batches: AsyncIterable<Batch>): Promise<Record<string, number>>;
+  /**
+   * The validation figure that picks the best checkpoint, e.g. { name: 'psnr', mode: 'max' }.
+   * Default: `psnr` (max) when validation reports it, else `loss` (min), else no best.
+   */
+  readonly bestMetric?: { name: string; mode: 'min' | 'max' };
   /** What is needed to rebuild the modules (arch, sizes); written to `model/task.json` with `kind`. */
   describe(): Record<string, unknown>;
   /** Release native memory. */

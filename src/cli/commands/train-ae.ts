@@ -1,0 +1,150 @@
+/**
+ * `t2v train ae`: train a video autoencoder (3DConv-Base WAE, 3D U-Net AE or causal 3D VAE) with
+ * the shared trainer (src/train). The config is the trainer's defaults, then the preset's
+ * (`aeSpec(arch).defaults(preset)`), then `--config FILE`, then the flags; the data's
+ * (C, T, H, W) comes from the dataset manifest.
+ */
+import { UsageError, parseFlags, type Command } from '../command.js';
+import { AE_ARCHS, aeSpec, type AeSpec, type Preset } from '../../models/ae/index.js';
+import { DatasetReader } from '../../data/format.js';
+import { readConfigFile, resolveTrainerConfig, type ConfigLayer, type TrainerConfig } from '../../train/config.js';
+import { train, type TrainResult } from '../../train/trainer.js';
+import { formatFigure } from '../../train/progress.js';
+
+const PRESETS: readonly Preset[] = ['micro', 'quick', 'paper'];
+
+const USAGE = `usage: t2v train ae --arch NAME --data DIR --out RUN [options]
+
+Train a video autoencoder; the run folder gets config.json, run.json, log.jsonl, ckpt/,
+model/ (final weights, EMA where kept) and results.json.
+
+options:
+  --arch NAME         ${AE_ARCHS.join(' | ')}
+  --data DIR          dataset folder (e.g. from \`t2v data syncdraw\`); (C, T, H, W) from its manifest
+  --out RUN           run folder (created; one that already holds a run needs --resume)
+  --preset NAME       ${PRESETS.join(' | ')}                                  [quick]
+  --config FILE       JSON {train, data, model} merged over the preset; unknown keys are rejected
+  --steps N           train.steps (optimisation steps)
+  --seed S            train.seed (weights init, noise and data order)
+  --resume            continue RUN from its newest checkpoint (a fresh start when it has none);
+                      a damaged newest checkpoint is refused, naming the intact one to use
+  --resume-from FILE  continue RUN from this checkpoint (newer ones are renamed *.superseded)
+  --quiet             no progress display
+
+Ctrl-C stops after the current step with a checkpoint; resume with --resume.`;
+
+export interface TrainAeArgs {
+  arch: string;
+  preset: Preset;
+  data: string;
+  configFile?: string;
+  steps?: number;
+  seed?: number;
+}
+
+/** The resolved trainer config of a `t2v train ae` invocation (layers as the file comment says). */
+export function resolveAeConfig(spec: AeSpec, a: TrainAeArgs): TrainerConfig {
+  const d = spec.defaults(a.preset);
+  const layers: ConfigLayer[] = [{ name: `preset '${a.preset}' of ${a.arch}`, value: { train: d.train, model: d.model } }];
+  if (a.configFile !== undefined) layers.push({ name: a.configFile, value: readConfigFile(a.configFile) });
+  const flags: { data: { dir: string }; train: Record<string, number> } = { data: { dir: a.data }, train: {} };
+  if (a.steps !== undefined) flags.train['steps'] = a.steps;
+  if (a.seed !== undefined) flags.train['seed'] = a.seed;
+  layers.push({ name: 'flags', value: flags });
+  return resolveTrainerConfig(layers);
+}
+
+/** Per-video (C, T, H, W) the model sees: the manifest's sizes, channels as the config asks. */
+export function inputShape(cfg: TrainerConfig): [number, number, number, number] {
+  const reader = DatasetReader.open(cfg.data.dir);
+  try {
+    const m = reader.manifest;
+    return [cfg.data.channels ?? m.channels, m.frames, m.height, m.width];
+  } finally {
+    reader.close();
+  }
+}
+
+function integerFlag(v: unknown, name: string, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw new UsageError(`--${name} must be an integer >= ${min}, got ${String(v)}`);
+  return v;
+}
+
+/** `t2v train ae` with an injectable spec lookup (tests pass a tiny one). */
+export async function runTrainAe(argv: string[], specFor: (arch: string) => AeSpec = aeSpec): Promise<number> {
+  const { flags, positional } = parseFlags(argv, {
+    arch: { type: 'string', required: true },
+    data: { type: 'string', required: true },
+    out: { type: 'string', required: true },
+    preset: { type: 'string', default: 'quick' },
+    config: { type: 'string' },
+    steps: { type: 'number' },
+    seed: { type: 'number' },
+    resume: { type: 'boolean', default: false },
+    'resume-from': { type: 'string' },
+    quiet: { type: 'boolean', default: false },
+  });
+  if (positional.length > 0) throw new UsageError(`unexpected argument '${positional[0]}'`);
+  const arch = flags.arch as string;
+  if (!(AE_ARCHS as readonly string[]).includes(arch)) throw new UsageError(`--arch must be one of ${AE_ARCHS.join(', ')}, got '${arch}'`);
+  const preset = flags.preset as string;
+  if (!(PRESETS as readonly string[]).includes(preset)) throw new UsageError(`--preset must be one of ${PRESETS.join(', ')}, got '${preset}'`);
+  const args: TrainAeArgs = { arch, preset: preset as Preset, data: flags.data as string };
+  if (flags.config !== undefined) args.configFile = flags.config as string;
+  const steps = integerFlag(flags.steps, 'steps', 1);
+  const seed = integerFlag(flags.seed, 'seed', 0);
+  if (steps !== undefined) args.steps = steps;
+  if (seed !== undefined) args.seed = seed;
+
+  const spec = specFor(arch);
+  const cfg = resolveAeConfig(spec, args);
+  const input = inputShape(cfg);
+  const resumeFrom = flags['resume-from'] as string | undefined;
+  const resume = resumeFrom ?? (flags.resume as boolean);
+
+  const result = await withInterrupt((signal) =>
+    train(() => spec.createTask(cfg.model, input, { lr: cfg.train.lr, clipNorm: cfg.train.clipNorm }), {
+      config: cfg,
+      runDir: flags.out as string,
+      resume,
+      signal,
+      ...(flags.quiet ? { progress: null } : {}),
+    }),
+  );
+  process.stdout.write(summary(arch, flags.out as string, result) + '\n');
+  return result.completed ? 0 : 130;
+}
+
+function summary(arch: string, out: string, r: TrainResult): string {
+  const val = r.validation ? Object.entries(r.validation).map(([k, v]) => `${k} ${formatFigure(v)}`).join(', ') : 'no validation';
+  const head = r.completed ? `trained ${arch} for ${r.step} steps` : `stopped ${arch} at step ${r.step}`;
+  return `${head} in ${r.wallClockS.toFixed(1)} s (${val}); run folder ${out}`;
+}
+
+/** Run `fn` with an AbortSignal fired by the first SIGINT/SIGTERM; a second SIGINT exits at once. */
+async function withInterrupt<R>(fn: (signal: AbortSignal) => Promise<R>): Promise<R> {
+  const ac = new AbortController();
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (ac.signal.aborted && sig === 'SIGINT') process.exit(130);
+    process.stderr.write(`\n${sig}: stopping after this step with a checkpoint (Ctrl-C again to quit at once)\n`);
+    ac.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await fn(ac.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+const trainAe: Command = {
+  path: ['train', 'ae'],
+  summary: 'train a video autoencoder (conv3d-base, unet3d, causal-vae)',
+  usage: USAGE,
+  run: (argv) => runTrainAe(argv),
+};
+
+export const commands: readonly Command[] = [trainAe];

@@ -1,0 +1,83 @@
+// `t2v train ae` with a stand-in AeSpec (the real autoencoders live in src/models/ae): flag
+// parsing, config layers (preset <- --config <- flags), the input shape from the manifest, resume.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runTrainAe } from '../../../src/cli/commands/train-ae.js';
+import { UsageError } from '../../../src/cli/command.js';
+import { ConfigError } from '../../../src/train/schema.js';
+import { TrainError } from '../../../src/train/trainer.js';
+import type { AeSpec, Preset } from '../../../src/models/ae/index.js';
+import type { VideoAutoencoder } from '../../../src/models/ae/types.js';
+import { TinyTask, makeTinyData } from '../../train/tiny-task.js';
+
+let data = '';
+let tmp = '';
+before(async () => {
+  data = await makeTinyData();
+  tmp = mkdtempSync(join(tmpdir(), 't2v-cli-train-'));
+});
+
+interface Created {
+  model: Record<string, unknown>;
+  input: number[];
+  opts: { lr: number; clipNorm: number | null };
+}
+
+function fakeSpec(created: Created[]): AeSpec {
+  return {
+    arch: 'conv3d-base',
+    defaults: (preset: Preset) => ({
+      model: { width: 8, depth: 2 },
+      train: { steps: preset === 'micro' ? 3 : 50, batchSize: 16, valEvery: 0, valBatches: 1, ckptEvery: 2, logEvery: 1, threads: 1 },
+    }),
+    createTask(model, input, opts) {
+      created.push({ model, input: [...input], opts });
+      return Object.assign(new TinyTask({ lr: opts.lr }), { ae: null as unknown as VideoAutoencoder });
+    },
+  };
+}
+
+test('config layers reach the task: preset, then --config, then flags; (C, T, H, W) from the manifest', async () => {
+  const created: Created[] = [];
+  const cfgFile = join(tmp, 'cfg.json');
+  writeFileSync(cfgFile, JSON.stringify({ train: { lr: 0.02, steps: 7 }, model: { width: 4 } }));
+  const out = join(tmp, 'run1');
+  const args = ['--arch', 'conv3d-base', '--data', data, '--out', out, '--preset', 'micro', '--config', cfgFile, '--steps', '4', '--seed', '3', '--quiet'];
+  assert.equal(await runTrainAe(args, () => fakeSpec(created)), 0);
+  assert.equal(created.length, 1);
+  assert.deepEqual(created[0]!.model, { width: 4, depth: 2 });
+  assert.deepEqual(created[0]!.input, [1, 4, 32, 32]);
+  assert.deepEqual(created[0]!.opts, { lr: 0.02, clipNorm: 1 });
+  const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { train: Record<string, unknown>; data: Record<string, unknown> };
+  assert.equal(cfg.train['steps'], 4); // flag over file over preset
+  assert.equal(cfg.train['seed'], 3);
+  assert.equal(cfg.train['lr'], 0.02);
+  assert.equal(cfg.data['dir'], data);
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { steps: number };
+  assert.equal(results.steps, 4);
+
+  // Again into the same folder: refused without --resume; with it, the finished run is re-exported.
+  await assert.rejects(runTrainAe(args, () => fakeSpec(created)), (e: Error) => e instanceof TrainError && e.message.includes('--resume'));
+  assert.equal(await runTrainAe([...args, '--resume'], () => fakeSpec(created)), 0);
+});
+
+test('bad flags and config keys are reported with what is valid', async () => {
+  const created: Created[] = [];
+  const base = ['--data', data, '--out', join(tmp, 'run2'), '--quiet'];
+  await assert.rejects(runTrainAe(['--arch', 'vqgan', ...base], () => fakeSpec(created)), (e: Error) => e instanceof UsageError && e.message === "--arch must be one of conv3d-base, unet3d, causal-vae, got 'vqgan'");
+  await assert.rejects(runTrainAe(['--arch', 'unet3d', '--preset', 'huge', ...base], () => fakeSpec(created)), /--preset must be one of micro, quick, paper, got 'huge'/);
+  await assert.rejects(runTrainAe(['--arch', 'unet3d', '--steps', '0', ...base], () => fakeSpec(created)), /--steps must be an integer >= 1, got 0/);
+  const bad = join(tmp, 'bad.json');
+  writeFileSync(bad, JSON.stringify({ train: { lr: 'fast', stesp: 3 } }));
+  await assert.rejects(runTrainAe(['--arch', 'unet3d', '--config', bad, ...base], () => fakeSpec(created)), (e: Error) => {
+    assert.ok(e instanceof ConfigError);
+    assert.ok(e.message.includes(`(merged: trainer defaults <- preset 'quick' of unet3d <- ${bad} <- flags)`), e.message);
+    assert.ok(e.message.includes('config.train.stesp: unknown key'), e.message);
+    assert.ok(e.message.includes('config.train.lr: expected a number > 0, got "fast"'), e.message);
+    return true;
+  });
+  assert.equal(created.length, 0);
+});
