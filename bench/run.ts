@@ -6,6 +6,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<Record<string, unkno
   engine: () => import('./engine.js'),
   data: () => import('./data.js'),
   clip: () => import('./clip.js'),
+  quality: () => import('./quality.js'),
 };
 
 async function main(): Promise<void> {
