@@ -4,6 +4,7 @@
  * (`aeSpec(arch).defaults(preset)`), then `--config FILE`, then the flags; the data's
  * (C, T, H, W) comes from the dataset manifest.
  */
+import { distributedFromEnv } from '../../dist/context.js';
 import { UsageError, parseFlags, type Command } from '../command.js';
 import { AE_ARCHS, aeSpec, type AeSpec, type Preset } from '../../models/ae/index.js';
 import { DatasetReader } from '../../data/format.js';
@@ -103,15 +104,24 @@ export async function runTrainAe(argv: string[], specFor: (arch: string) => AeSp
   const resumeFrom = flags['resume-from'] as string | undefined;
   const resume = resumeFrom ?? (flags.resume as boolean);
 
-  const result = await withInterrupt((signal) =>
-    train(() => spec.createTask(cfg.model, input, { lr: cfg.train.lr, clipNorm: cfg.train.clipNorm }), {
-      config: cfg,
-      runDir: flags.out as string,
-      resume,
-      signal,
-      ...(flags.quiet ? { progress: null } : {}),
-    }),
-  );
+  // Under `t2v launch` (WORLD_SIZE set) join the c10d process group: data-parallel training.
+  const dist = distributedFromEnv();
+  let result: TrainResult;
+  try {
+    result = await withInterrupt((signal) =>
+      train(() => spec.createTask(cfg.model, input, { lr: cfg.train.lr, clipNorm: cfg.train.clipNorm }), {
+        config: cfg,
+        runDir: flags.out as string,
+        resume,
+        signal,
+        ...(dist ? { dist: dist.context } : {}),
+        ...(flags.quiet || (dist && dist.context.rank !== 0) ? { progress: null } : {}),
+      }),
+    );
+  } finally {
+    dist?.close();
+  }
+  if (dist && dist.context.rank !== 0) return result.completed ? 0 : 130;
   process.stdout.write(summary(arch, flags.out as string, result) + '\n');
   return result.completed ? 0 : 130;
 }
