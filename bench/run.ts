@@ -7,6 +7,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<Record<string, unkno
   data: () => import('./data.js'),
   clip: () => import('./clip.js'),
   quality: () => import('./quality.js'),
+  align: () => import('./align.js'),
 };
 
 async function main(): Promise<void> {

@@ -20,3 +20,4 @@ import './convert.js';
 export { rearrange } from './rearrange.js';
 export { scaledDotProductAttention, type AttentionOptions } from './attention.js';
 export { interpolate, resizeShorterSide, centerCrop, type InterpolateMode } from './interpolate.js';
+export { l2Normalize } from './normalize.js';

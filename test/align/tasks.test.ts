@@ -1,0 +1,170 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as T from '../../src/tensor/index.js';
+import { createAlignTask, ALIGN_METHODS } from '../../src/align/methods.js';
+import { NoiseWords } from '../../src/align/noise-words.js';
+import type { FrozenParts } from '../../src/align/base.js';
+import { assertNoLeak } from '../helpers/leak.js';
+import { CAPTIONS, FakeAe, FakeConditioner, INPUT, ctx, makeBatch } from './fakes.js';
+
+const SMALL = { hidden: 32, sharedDim: 8, dropout: 0, lr: 1e-3 };
+
+function parts(ae = new FakeAe(), conditioner = new FakeConditioner()): FrozenParts {
+  T.manualSeed(0);
+  return { ae, conditioner, input: INPUT, trainSize: 16, noise: NoiseWords.fromCorpus(CAPTIONS) };
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+for (const method of ALIGN_METHODS) {
+  test(`${method}: trainStep reduces its loss over 30 steps on a fixed batch, without leaking`, () => {
+    const ae = method === 'codi' ? new FakeAe('unet3d', [2, 2, 2]) : new FakeAe();
+    const task = createAlignTask(method, parts(ae), SMALL);
+    const batch = makeBatch();
+    try {
+      const losses: number[] = [task.trainStep(batch, ctx(0)).loss!];
+      assertNoLeak(() => {
+        for (let s = 1; s < 30; s++) {
+          const r = task.trainStep(batch, ctx(s));
+          assert.ok(Number.isFinite(r.loss), `step ${s}: loss ${r.loss}`);
+          losses.push(r.loss!);
+        }
+      });
+      const first = mean(losses.slice(0, 3));
+      const last = mean(losses.slice(-3));
+      assert.ok(last < first - 0.1 * Math.abs(first), `${method}: loss ${first.toFixed(3)} → ${last.toFixed(3)}`);
+      // Generation: z_v of the AE's latent shape, video of the input shape, nothing leaked.
+      assertNoLeak(() => {
+        const z = task.generateLatents(['digit 0 is moving up and down', 'digit 3 is moving left and right']);
+        assert.deepEqual(z.shape, [2, ...ae.shape]);
+        const v = task.generate(['digit 0 is moving up and down']);
+        assert.deepEqual(v.shape, [1, ...INPUT]);
+        z.dispose();
+        v.dispose();
+      });
+    } finally {
+      batch.videos.dispose();
+      task.dispose();
+      ae.dispose();
+    }
+  });
+}
+
+test('latents are encoded once per training video and read from the cache afterwards', () => {
+  const ae = new FakeAe();
+  const task = createAlignTask('progressive-bucket', parts(ae), SMALL);
+  const batch = makeBatch();
+  try {
+    task.trainStep(batch, ctx(0));
+    assert.equal(ae.encodedRows, 16);
+    task.trainStep(batch, ctx(1));
+    task.trainStep(batch, ctx(2));
+    assert.equal(ae.encodedRows, 16, 'the cache served later steps');
+    // The cached rows equal the frozen encoder's output.
+    const direct = T.tidy(() => task.encodeVideos(batch.videos).toArray());
+    assert.equal(task.cacheLatents(batch), 0);
+    const cached = T.tidy(() => (task as unknown as { batchLatents(b: typeof batch): T.Tensor }).batchLatents(batch).toArray());
+    assert.deepEqual(cached, direct);
+    // A batch whose ids do not match the cached ones is refused.
+    const other = { ...batch, ids: batch.ids.map((id) => `val-${id}`) };
+    assert.throws(() => task.trainStep(other, ctx(3)), /holds video 'train-0' but the batch says 'val-train-0'/);
+  } finally {
+    batch.videos.dispose();
+    task.dispose();
+    ae.dispose();
+  }
+});
+
+test('the alignment term sees the clean caption while the cost sees t̂ (noise p = 1, lr 0)', async () => {
+  const { bucketLoss } = await import('../../src/align/bucket-loss.js');
+  const ae = new FakeAe();
+  const p = parts(ae);
+  p.noise = NoiseWords.fromCorpus(CAPTIONS, { p: 1 });
+  const task = createAlignTask('progressive-bucket', p, { ...SMALL, lr: 0 }) as unknown as import('../../src/align/progressive.js').ProgressiveTask;
+  const batch = makeBatch();
+  try {
+    const r = task.trainStep(batch, ctx(0));
+    const clean = T.tidy(() => T.noGrad(() => bucketLoss(task.mapping.forward(task.textFeatures(batch.captions)), task.sharedEncoder.forward(task.encodeVideos(batch.videos)), batch.buckets).item()));
+    assert.ok(Math.abs(r.align! - clean) < 1e-5, `align ${r.align} vs clean-caption bucket loss ${clean}`);
+    // ... and the shared term used the noisy captions: with clean ones it would differ.
+    const sharedClean = T.tidy(() => T.noGrad(() => T.l1Loss(task.sharedEncoder.forward(task.encodeVideos(batch.videos)), task.mapping.forward(task.textFeatures(batch.captions))).item()));
+    assert.ok(Math.abs(r.shared! - sharedClean) > 1e-4, 'the shared term should see t̂');
+    assert.deepEqual(Array.from(batch.buckets), Array.from({ length: 16 }, (_, i) => i % 4), 'bucket ids unchanged');
+  } finally {
+    batch.videos.dispose();
+    task.dispose();
+    ae.dispose();
+  }
+});
+
+test('the pixel term decodes pixelSamples videos on every pixelEvery-th step', () => {
+  const ae = new FakeAe();
+  const task = createAlignTask('progressive-bucket', parts(ae), { ...SMALL, pixelSamples: 3, pixelEvery: 2 });
+  const batch = makeBatch();
+  try {
+    const has = [0, 1, 2, 3].map((s) => 'pixel' in task.trainStep(batch, ctx(s)));
+    assert.deepEqual(has, [true, false, true, false]);
+    assert.deepEqual(ae.decodedBatches, [3, 3, 3, 3], 'two decodes (G_s(z1), G_s(z2)) of 3 videos on steps 0 and 2');
+  } finally {
+    batch.videos.dispose();
+    task.dispose();
+    ae.dispose();
+  }
+});
+
+test('BYOL target is an EMA of E_s: θ̄ ← 0.99 θ̄ + 0.01 θ after each step', () => {
+  const ae = new FakeAe();
+  const task = createAlignTask('byol', parts(ae), SMALL);
+  const batch = makeBatch();
+  const mods = task.modules();
+  const flat = (m: import('../../src/nn/index.js').Module) => T.tidy(() => m.parameters().flatMap((p) => p.toArray()));
+  try {
+    task.trainStep(batch, ctx(0));
+    const before = flat(mods.byol_target!);
+    task.trainStep(batch, ctx(1));
+    const online = flat(mods.shared_encoder!);
+    const after = flat(mods.byol_target!);
+    let maxErr = 0;
+    before.forEach((b, i) => (maxErr = Math.max(maxErr, Math.abs(after[i]! - (0.99 * b + 0.01 * online[i]!)))));
+    assert.ok(maxErr < 1e-6, `max deviation ${maxErr}`);
+    assert.ok(after.some((v, i) => Math.abs(v - online[i]!) > 1e-6), 'the target is not a copy of E_s');
+    assert.ok(mods.byol_target!.parameters().every((p) => !p.requiresGrad));
+  } finally {
+    batch.videos.dispose();
+    task.dispose();
+    ae.dispose();
+  }
+});
+
+test('describe() records method, dims, weights, conditioner and AE run; modules have fixed names', () => {
+  const ae = new FakeAe();
+  const p = { ...parts(ae), aeRun: '/runs/ae-1', conditionerSpec: { kind: 'text' as const, dir: '/runs/text-1' } };
+  const task = createAlignTask('imagebind', p, SMALL);
+  try {
+    const d = task.describe();
+    assert.equal(task.kind, 'align/imagebind');
+    assert.equal(d.method, 'imagebind');
+    assert.deepEqual(d.dims, { text: 12, shared: 8, video: 8, latentShape: [8], input: INPUT });
+    assert.deepEqual(d.weights, { lambdaShared: 100, lambdaFeat: 10, lambdaPixel: 30, lambdaDiv: 5 });
+    assert.deepEqual(d.conditioner, { name: 'fake-bag-of-words', spec: { kind: 'text', dir: '/runs/text-1' } });
+    assert.equal((d.ae as { run: string }).run, '/runs/ae-1');
+    assert.equal(d.maps, 'linear');
+    assert.deepEqual(d.align, { kind: 'infonce', temperature: 0.07 });
+    assert.deepEqual(Object.keys(task.modules()), ['mapping', 'shared_encoder', 'shared_decoder', 'shared_disc']);
+    assert.deepEqual(Object.keys(task.optimizers()), ['gen', 'disc']);
+  } finally {
+    task.dispose();
+    ae.dispose();
+  }
+});
+
+test('user errors: codi needs a unet3d AE, unknown methods and options are named', () => {
+  const ae = new FakeAe();
+  try {
+    assert.throws(() => createAlignTask('codi', parts(ae), SMALL), /codi.*'conv3d-base'.*unet3d/);
+    assert.throws(() => createAlignTask('progressive', parts(ae), SMALL), /unknown alignment method 'progressive'; valid: progressive-bucket, clip-infonce/);
+    assert.throws(() => createAlignTask('byol', parts(ae), { ...SMALL, hiddn: 3 } as never), /align option 'hiddn' is unknown/);
+  } finally {
+    ae.dispose();
+  }
+});

@@ -1,0 +1,51 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateSyncDraw } from '../../../src/data/syncdraw/generator.js';
+import { runTrainAlign } from '../../../src/cli/commands/train-align.js';
+import { UsageError } from '../../../src/cli/command.js';
+import type { JointLoaders } from '../../../src/align/generate.js';
+import { FakeAe, FakeConditioner } from '../../align/fakes.js';
+
+let root: string;
+const loads: string[] = [];
+const loaders: JointLoaders = {
+  loadAutoencoder: async (run) => (loads.push(run), new FakeAe('conv3d-base', [6], [1, 4, 32, 32])),
+  loadConditioner: async (spec) => (loads.push(`${spec.kind}:${spec.dir}`), new FakeConditioner()),
+};
+
+before(async () => {
+  root = mkdtempSync(join(tmpdir(), 't2v-cli-align-'));
+  await generateSyncDraw({ out: join(root, 'sd'), preset: 'single', splits: { train: 60, val: 0, test: 10 }, frames: 4, size: 32, seed: 2 });
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+test('t2v train align --preset micro writes the model, log, results and diagnostics', async () => {
+  const out = join(root, 'run');
+  const argv = ['--method', 'vicreg', '--ae', join(root, 'ae'), '--text', join(root, 'text'), '--data', join(root, 'sd'), '--out', out, '--preset', 'micro', '--steps', '6', '--seed', '3'];
+  assert.equal(await runTrainAlign(argv, loaders), 0);
+  assert.deepEqual(loads, [join(root, 'ae'), `text:${join(root, 'text')}`]);
+  const task = JSON.parse(readFileSync(join(out, 'model', 'task.json'), 'utf8'));
+  assert.equal(task.kind, 'align/vicreg');
+  assert.equal(task.options.seed, 3);
+  assert.equal(task.options.hidden, 64, 'the micro preset');
+  assert.deepEqual(task.conditioner.spec, { kind: 'text', dir: join(root, 'text') });
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+  assert.equal(results.steps, 6);
+  assert.ok(Number.isFinite(results.final.loss));
+  assert.deepEqual(Object.keys(results.collapse), ['video_latent', 'shared']);
+  assert.equal(readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').length, 2, 'logEvery 5: steps 5 and 6');
+  for (const f of ['diagnostics.json', 'video-latent-pca.png', 'shared-tsne.png', 'shared-umap.png']) assert.ok(existsSync(join(out, 'diagnostics', f)), f);
+  // The same folder again is refused.
+  await assert.rejects(runTrainAlign(argv, loaders), (e: unknown) => e instanceof UsageError && /already holds a trained run/.test(e.message));
+});
+
+test('usage errors name the flag', async () => {
+  const base = ['--method', 'byol', '--ae', 'a', '--data', join(root, 'sd'), '--out', join(root, 'x')];
+  await assert.rejects(runTrainAlign([...base, '--text', 't', '--clip', 'c'], loaders), /exactly one text encoder/);
+  await assert.rejects(runTrainAlign(base, loaders), /exactly one text encoder/);
+  await assert.rejects(runTrainAlign([...base, '--text', 't', '--preset', 'huge'], loaders), /--preset must be one of micro, quick, paper/);
+  await assert.rejects(runTrainAlign(['--method', 'byol', '--ae', 'a', '--text', 't', '--data', join(root, 'none'), '--out', 'o'], loaders), /does not exist/);
+});
