@@ -11,4 +11,5 @@ export const COMMAND_LOADERS: ReadonlyArray<() => Promise<readonly Command[]>> =
   async () => (await import('./commands/data-export.js')).commands,
   async () => (await import('./commands/eval.js')).commands,
   async () => (await import('./commands/launch.js')).commands,
+  async () => (await import('./commands/report.js')).commands,
 ];
