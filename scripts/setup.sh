@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything t2vlab needs, idempotently, and quickly when it is all there already:
 #   1. Debian packages: libtorch-dev (the engine), libgloo-dev (headers of its c10d Gloo backend), libopenblas0-openmp (its BLAS), ffmpeg (video
-#      files), g++/make/python3 (the native build);
+#      files), g++/make/python3 (the native build), chromium (the report's browser test);
 #   2. OpenBLAS with OpenMP selected as the system BLAS (libtorch's matmul/conv speed);
 #   3. npm packages (npm ci), which also builds the native addon (native/build.mjs);
 #   4. the TypeScript build (dist/).
@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libtorch-dev libgloo-dev libopenblas0-openmp ffmpeg g++ make python3)
+APT_PACKAGES=(libtorch-dev libgloo-dev libopenblas0-openmp ffmpeg g++ make python3 chromium)
 SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 
