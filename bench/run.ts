@@ -8,6 +8,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<Record<string, unkno
   clip: () => import('./clip.js'),
   quality: () => import('./quality.js'),
   align: () => import('./align.js'),
+  diffusion: () => import('./diffusion.js'),
 };
 
 async function main(): Promise<void> {
