@@ -9,6 +9,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<Record<string, unkno
   quality: () => import('./quality.js'),
   align: () => import('./align.js'),
   diffusion: () => import('./diffusion.js'),
+  metrics: () => import('./metrics.js'),
 };
 
 async function main(): Promise<void> {
