@@ -2,7 +2,7 @@
  * Fréchet distance between two feature sets seen as Gaussians (Dowson & Landau 1982; FID, Heusel
  * et al. 2017; FVD, Unterthiner et al. 2018; metrics.md §3):
  *
- *   FD = |μ_x − μ_y|² + Tr(S_x) + Tr(S_y) − 2 Tr( (S_x' S_y')^{1/2} ),   S' = S + eps·Id
+ *   FD = |μ_x − μ_y|² + Tr(S_x') + Tr(S_y') − 2 Tr( (S_x' S_y')^{1/2} ),   S' = S + eps·Id
  *
  * computed in float64. The trace of the matrix square root follows the symmetric route pinned in
  * metrics.md: with A = S_x', B = S_y' (symmetric positive semi-definite),
@@ -10,8 +10,10 @@
  * Tr (AB)^{1/2} = Σ sqrt(λ_i(M)). The square roots A^{1/2}, B^{1/2} come from eigendecompositions
  * (tiny negative eigenvalues clamped to 0); Σ sqrt(λ_i(M)) is evaluated as the sum of the
  * singular values of B^{1/2} A^{1/2} (the same number, accurate also for near-zero λ_i).
- * `eps` enters only the square root (as FVMD's `calculate_frechet_distance`): identical sets
- * then give −2·eps·D, not 0.
+ * `eps` regularises both covariances everywhere they appear, S' = S + eps·Id in the traces as
+ * well as under the square root. FVMD's `calculate_frechet_distance` adds it only under the root,
+ * which biases every value by −2·eps·D (identical sets would give −0.0205 at D = 1024, eps = 1e-5);
+ * with eps on both sides identical sets give exactly 0, as the metric's definition requires.
  *
  * When N + M < D (few samples of long features, as in tests) the same number is computed in the
  * subspace the samples span (exact; see `reducedCrossTerm`).
@@ -110,7 +112,8 @@ export function frechetDistance(x: Tensor, y: Tensor, opts: FrechetOptions): num
       const xc = xd.sub(mx); // (N, D)
       const yc = yd.sub(my); // (M, D)
       const meanTerm = mx.sub(my).square().sum().item();
-      const traces = xc.square().sum().item() / dx + yc.square().sum().item() / dy; // Tr S_x + Tr S_y
+      // Tr S_x' + Tr S_y' (eps on both sides, so that identical sets give exactly 0)
+      const traces = xc.square().sum().item() / dx + yc.square().sum().item() / dy + 2 * eps * d;
       let cross: number;
       if (n + m < d) {
         cross = reducedCrossTerm(xc, yc, dx, dy, eps);

@@ -29,7 +29,7 @@ function fd2(x: number[][], y: number[][], ddof: number, eps: number): number {
   const det = ab[0]![0]! * ab[1]![1]! - ab[0]![1]! * ab[1]![0]!;
   const cross = Math.sqrt(tr + 2 * Math.sqrt(det));
   const dm = (sx.m[0]! - sy.m[0]!) ** 2 + (sx.m[1]! - sy.m[1]!) ** 2;
-  return dm + sx.c[0]![0]! + sx.c[1]![1]! + sy.c[0]![0]! + sy.c[1]![1]! - 2 * cross;
+  return dm + a[0]![0]! + a[1]![1]! + b[0]![0]! + b[1]![1]! - 2 * cross; // eps in every covariance
 }
 
 test('identical sets give 0 and one-point sets give |Δμ|² (biased: a single point has zero covariance)', () => {
@@ -81,9 +81,9 @@ test('diagonal covariances: FD = |Δμ|² + Σ (σ_x − σ_y)² (orthogonal ±1
     assert.ok(Math.abs(biased - (dm + ds)) <= 1e-6 * (dm + ds), `${biased} vs ${dm + ds}`);
     const unbiased = frechetDistance(matrix(x), matrix(y), { covariance: 'unbiased' });
     assert.ok(Math.abs(unbiased - (dm + (16 / 15) * ds)) <= 1e-6 * (dm + ds));
-    // eps inside the square root only: identical sets give −2·eps·D
+    // eps regularises both covariances everywhere: identical sets still give 0
     const same = frechetDistance(matrix(x), matrix(x), { covariance: 'unbiased', eps: 1e-5 });
-    assert.ok(Math.abs(same - -2e-5 * d) < 1e-9, `${same}`);
+    assert.ok(Math.abs(same) < 1e-9, `${same}`);
   }));
 });
 
@@ -103,7 +103,7 @@ test('few samples of long features (N + M < D): the subspace computation equals 
       const sx = meanAndCovariance(x, 'unbiased');
       const sy = meanAndCovariance(y, 'unbiased');
       const offset = T.eye(30, { dtype: 'float64' }).mulScalar(eps);
-      const full = sx.mean.sub(sy.mean).square().sum().item() + T.trace(sx.cov).item() + T.trace(sy.cov).item()
+      const full = sx.mean.sub(sy.mean).square().sum().item() + T.trace(sx.cov.add(offset)).item() + T.trace(sy.cov.add(offset)).item()
         - 2 * traceSqrtProduct(sx.cov.add(offset), sy.cov.add(offset));
       const got = frechetDistance(x, y, { covariance: 'unbiased', eps });
       assert.ok(Math.abs(got - full) <= 1e-6 * Math.abs(full), `eps ${eps}: ${got} vs ${full}`);
