@@ -13,5 +13,7 @@ export const COMMAND_LOADERS: ReadonlyArray<() => Promise<readonly Command[]>> =
   async () => (await import('./commands/launch.js')).commands,
   async () => (await import('./commands/train-ae.js')).commands,
   async () => (await import('./commands/train-align.js')).commands,
+  async () => (await import('./commands/train-diffusion.js')).commands,
+  async () => (await import('./commands/generate.js')).commands,
   async () => (await import('./commands/report.js')).commands,
 ];

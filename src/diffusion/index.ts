@@ -8,6 +8,8 @@
  *   task.ts      DiffusionTask (TrainTask) over a frozen autoencoder and text encoder
  *   pipeline.ts  generate(): seeded, inference-only sampling to uint8 videos
  *   presets.ts   micro / quick / paper sizes and defaults
+ *   calibration.ts, run-config.ts, load.ts   a `t2v train diffusion` run: latent μ/λ, config
+ *                sections and task.json record, reloading a run for `t2v generate`
  *   noise.ts, text-cache.ts, stand-ins.ts   seeded noise, caption memo, parameter-free stand-ins
  *
  * @example  training (what `t2v train diffusion` does)
@@ -34,3 +36,9 @@ export { generate, sampleSeed, decodeToU8, type GenerateOptions, type GenerateRe
 export { diffusionDefaults, checkPreset, PRESETS, type Preset, type DiffusionOptions, type SampleOptions } from './presets.js';
 export { PoolAutoencoder, HashTextConditioner } from './stand-ins.js';
 export { CachedConditioner } from './text-cache.js';
+export { calibrateLatents, pooledStats, type LatentCalibration, type CalibrationOptions } from './calibration.js';
+export {
+  diffusionPresetLayer, diffusionSettings, defaultSampler, recordingTask, runDescription, RUN_SECTIONS, CALIBRATION_VIDEOS,
+  type DiffusionRunSettings, type DiffusionRunRecord,
+} from './run-config.js';
+export { loadDiffusionRun, readRunTask, frozenPaths, conditionerFlag, RunLoadError, type DiffusionRun, type LoadDiffusionOptions, type RunTask, type FrozenLoaders } from './load.js';
