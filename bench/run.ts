@@ -5,6 +5,7 @@
 const SUITES: Record<string, () => Promise<{ run(): Promise<Record<string, unknown>> }>> = {
   engine: () => import('./engine.js'),
   data: () => import('./data.js'),
+  domain: () => import('./domain.js'),
 };
 
 async function main(): Promise<void> {
