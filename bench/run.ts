@@ -10,6 +10,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<Record<string, unkno
   align: () => import('./align.js'),
   diffusion: () => import('./diffusion.js'),
   metrics: () => import('./metrics.js'),
+  domain: () => import('./domain.js'),
 };
 
 async function main(): Promise<void> {

@@ -16,4 +16,5 @@ export const COMMAND_LOADERS: ReadonlyArray<() => Promise<readonly Command[]>> =
   async () => (await import('./commands/train-diffusion.js')).commands,
   async () => (await import('./commands/generate.js')).commands,
   async () => (await import('./commands/report.js')).commands,
+  async () => (await import('./commands/train-domain.js')).commands,
 ];
