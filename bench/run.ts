@@ -5,6 +5,7 @@
 const SUITES: Record<string, () => Promise<{ run(): Promise<Record<string, unknown>> }>> = {
   engine: () => import('./engine.js'),
   data: () => import('./data.js'),
+  ae: () => import('./ae.js'),
 };
 
 async function main(): Promise<void> {

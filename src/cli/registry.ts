@@ -9,4 +9,5 @@ export const COMMAND_LOADERS: ReadonlyArray<() => Promise<readonly Command[]>> =
   async () => (await import('./commands/data-syncdraw.js')).commands,
   async () => (await import('./commands/data-import.js')).commands,
   async () => (await import('./commands/data-export.js')).commands,
+  async () => (await import('./commands/ae.js')).commands,
 ];
