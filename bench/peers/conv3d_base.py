@@ -213,6 +213,8 @@ def train_step(ae, dv, dz, opts, x, L, clip):
 
 def main():
     a = json.loads(sys.argv[1])
+    if a['model'].get('discStart', 0) != 0:
+        sys.exit('conv3d_base.py: discStart must be 0 (every timed step trains all three networks)')
     torch.set_num_threads(int(a['threads']))
     torch.manual_seed(0)
     cfg, inp, B = a['model'], a['input'], int(a['batch'])
