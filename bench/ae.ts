@@ -4,7 +4,10 @@
  * engine and, as a peer, the same model and step written in PyTorch (bench/peers/conv3d_base.py)
  * run by Debian's python3-torch (`/usr/bin/python3`, the same libtorch), with the same thread
  * count, batch and model config, in this one invocation. The parameter counts of the two are
- * compared (params_match). Goal (issue 6): conv3d_base_train_ratio = ts / torch ≥ 0.95.
+ * compared (params_match), and both sides take one step from the same weights, input and
+ * random stream (first_step_max_rel_diff: the largest relative difference of the logged loss
+ * figures; ~1e-6 means the same computation). Goal (issue 6): conv3d_base_train_ratio =
+ * ts / torch ≥ 0.95.
  *
  * Sides alternate for `ROUNDS` rounds and each keeps its best round (median step time within a
  * round), so a burst of load from another process cannot favour one side. The `_cpu_` figures
@@ -13,10 +16,13 @@
  * Environment: T2V_BENCH_AE_BATCH (default 8), T2V_BENCH_AE_STEPS (timed steps per round, 4).
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as T from '../src/tensor/index.js';
 import { aeSpec, createAeTask } from '../src/models/ae/index.js';
+import { saveTensors } from '../src/io/tensors.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const PYTHON = '/usr/bin/python3';
@@ -59,6 +65,43 @@ function tsRound(model: Record<string, unknown>, input: [number, number, number,
   }
 }
 
+/**
+ * Same step check: both sides start from the TypeScript weights and input and the same seed of
+ * libtorch's CPU generator (so z's noise and the prior samples are the same draws), and report
+ * their first step's loss figures. Returns the largest relative difference over the figures.
+ */
+function sameStepCheck(model: Record<string, unknown>, input: [number, number, number, number], batch: number, lr: number, clip: number): { maxRelDiff: number; figures: Record<string, [number, number]> } {
+  const noMetrics = { psnr: () => new Float64Array(0), ssim: () => new Float64Array(0) };
+  T.manualSeed(1);
+  const task = createAeTask('conv3d-base', model, input, { lr }, noMetrics);
+  const x = T.rand([batch, ...input]); // (B, C, T, H, W)
+  const dir = mkdtempSync(join(tmpdir(), 't2v-bench-ae-'));
+  try {
+    const file = join(dir, 'state.safetensors');
+    const all = new Map<string, T.Tensor>([['x', x]]);
+    for (const [name, m] of Object.entries(task.modules())) for (const [k, t] of m.stateDict(name)) all.set(k, t);
+    saveTensors(file, all);
+    for (const [k, t] of all) if (k !== 'x') t.dispose();
+    const seed = 1234;
+    T.manualSeed(seed);
+    const ts = task.trainStep({ videos: x, captions: [], buckets: new Int32Array(batch), attributes: [], ids: [], indices: [] },
+      { step: 0, epoch: 0, syncGrads: () => undefined, clipNorm: clip });
+    const out = execFileSync(PYTHON, [join(root, 'bench/peers/conv3d_base.py'), JSON.stringify({ input, model, batch, threads: T.getNumThreads(), lr, clip, check: file, seed })], { encoding: 'utf8' });
+    const py = JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number>;
+    const figures: Record<string, [number, number]> = {};
+    let maxRelDiff = 0;
+    for (const [k, v] of Object.entries(py)) {
+      figures[k] = [ts[k]!, v];
+      maxRelDiff = Math.max(maxRelDiff, Math.abs(ts[k]! - v) / Math.max(Math.abs(v), 1e-12));
+    }
+    return { maxRelDiff, figures };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    x.dispose();
+    task.dispose();
+  }
+}
+
 function torchRound(args: Record<string, unknown>): Side & { torch: string } {
   const out = execFileSync(PYTHON, [join(root, 'bench/peers/conv3d_base.py'), JSON.stringify(args)], {
     encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(args.threads) },
@@ -78,6 +121,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const model = { ...quick, discStart: 0 };
   const lr = Number(train.lr);
   const clip = Number(train.clipNorm);
+  const check = sameStepCheck(model, input, 2, lr, clip);
   const tsRounds: Side[] = [];
   const ptRounds: (Side & { torch: string })[] = [];
   for (let round = 0; round < ROUNDS; round++) {
@@ -102,6 +146,8 @@ export async function run(): Promise<Record<string, unknown>> {
     params_ts: ts.params,
     params_torch: pt.params,
     params_match: paramsMatch,
+    first_step_max_rel_diff: Number(check.maxRelDiff.toExponential(2)),
+    first_step_figures_ts_torch: check.figures,
     batch,
     input,
     threads,

@@ -8,6 +8,9 @@ usage: /usr/bin/python3 bench/peers/conv3d_base.py '<json>'
   json: {"input": [C, T, H, W], "model": {...resolved model config...}, "batch": B,
          "steps": N, "warmup": W, "threads": n, "lr": 1e-4, "clip": 5}
 prints one JSON line: {"videos_per_s": ..., "videos_per_cpu_s": ..., "step_s": [...], "params": {...}, "torch": ...}
+With "check": FILE.safetensors and "seed": S in the json, it loads the networks' weights
+(`ae.*`, `disc_v.*`, `disc_z.*`) and the input `x` from FILE, seeds torch's generator with S and
+prints the first step's loss figures instead (the same numbers the TypeScript step logs).
 """
 import json
 import sys
@@ -199,6 +202,10 @@ def train_step(ae, dv, dz, opts, x, L, clip):
     total = loss_ae if disc is None else loss_ae + disc
     total.backward()
     out = {'l1': l1.item(), 'loss': loss_ae.item()}
+    if dv is not None:
+        out.update(feat=feat.item(), adv=adv.item(), d_v=d_v.item())
+    if dz is not None:
+        out.update(lat=lat.item(), d_z=d_z.item())
     for name, m in [('ae', ae), ('disc_v', dv), ('disc_z', dz)]:
         if m is None:
             continue
@@ -208,6 +215,25 @@ def train_step(ae, dv, dz, opts, x, L, clip):
     for m in (ae, dv, dz):
         if m is not None:
             m.zero_grad(set_to_none=True)
+    return out
+
+
+SAFE_DTYPES = {'F32': torch.float32, 'F64': torch.float64, 'I64': torch.int64, 'I32': torch.int32, 'U8': torch.uint8}
+
+
+def read_safetensors(path):
+    """The tensors of a safetensors file (8-byte little-endian header length, JSON header, data)."""
+    with open(path, 'rb') as f:
+        raw = f.read()
+    n = int.from_bytes(raw[:8], 'little')
+    header = json.loads(raw[8:8 + n])
+    data = raw[8 + n:]
+    out = {}
+    for k, e in header.items():
+        if k == '__metadata__':
+            continue
+        b, end = e['data_offsets']
+        out[k] = torch.frombuffer(bytearray(data[b:end]), dtype=SAFE_DTYPES[e['dtype']]).reshape(e['shape'])
     return out
 
 
@@ -226,6 +252,15 @@ def main():
     # torch 1.13's Adam defaults to the single-tensor path on CPU; the multi-tensor path matches
     # the TypeScript optimizer's _foreach_ kernels and is the faster of the two here.
     opts = {k: torch.optim.Adam(m.parameters(), lr=float(a['lr']), foreach=True) for k, m in nets.items() if m is not None}
+    if 'check' in a:
+        # Same weights, input and random stream as the TypeScript side: report the first step's figures.
+        t = read_safetensors(a['check'])
+        for k, m in nets.items():
+            if m is not None:
+                m.load_state_dict({n[len(k) + 1:]: v for n, v in t.items() if n.startswith(k + '.')})
+        torch.manual_seed(int(a['seed']))
+        print(json.dumps(train_step(ae, dv, dz, opts, t['x'], cfg, a['clip'])))
+        return
     x = torch.rand(B, *inp)
     for _ in range(int(a['warmup'])):
         train_step(ae, dv, dz, opts, x, cfg, a['clip'])
