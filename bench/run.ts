@@ -11,6 +11,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<Record<string, unkno
   diffusion: () => import('./diffusion.js'),
   metrics: () => import('./metrics.js'),
   domain: () => import('./domain.js'),
+  ae: () => import('./ae.js'),
 };
 
 async function main(): Promise<void> {

@@ -1,0 +1,252 @@
+/**
+ * The training task of every video autoencoder: the paper's video WAE objective (Appendix A.2,
+ * eqs. A.1–A.5), with the terms each architecture does not use switched off by a zero weight.
+ *
+ * Symbols (paper → config key):
+ *   λ_pixel = 10   l1Weight       ‖x − y‖₁, the pixel term of c(x, y) (eq. A.2)
+ *                  l2Weight       ‖x − y‖₂² (ours, 0 in the paper's cost; see the presets)
+ *   λ_f     = 10   featWeight     ‖f_Dv(x) − f_Dv(y)‖₁, D_v feature matching (eq. A.2)
+ *   λ_p            —              VGG19 perceptual term: not implemented (no VGG19 weights here)
+ *   λ_z     = 5    latentWeight   L_f, feature matching on D_z (eq. A.4), the encoder's only
+ *                                 latent term (the paper drops the encoder–D_z min-max)
+ *                  advWeight      non-saturating adversarial term −log D_v(y) for E_v and G
+ *                                 (ours: the λ_z·L_Dv of eq. A.3 as seen by the autoencoder)
+ *                  discWeight     weight of the discriminators' own losses L_Dz (eq. A.5) and L_Dv
+ *                  klWeight       β·KL(q(z|x) ‖ N(0, I)) (VAE; 0 for the WAE)
+ *   s              priorStd       prior p(z) = N(0, s² I)
+ *
+ * One training step (all three networks see the same forward pass, as a sequential G-then-D
+ * update on the same batch would):
+ *   1. z ~ q(z|x) by reparameterisation; y = G(z).
+ *   2. Autoencoder loss: λ_pixel·L1 + λ_f·feature L1 + advWeight·adv + λ_z·L_f + β·KL, where D_v
+ *      and D_z are run with their parameters frozen so only E_v and G receive these gradients.
+ *   3. Discriminator losses (eq. A.5 and its video twin, binary cross-entropy on logits) on
+ *      detached inputs, so only D_v and D_z receive them.
+ *   4. One backward of the sum; per network: ctx.syncGrads, clip to ctx.clipNorm, Adam step.
+ *
+ * Feature matching on D_z (eq. A.4) compares the batch means of f_Dz over prior samples and codes
+ * (Salimans et al. 2016 §3.1): the pairwise form E‖f(z̃) − f(z)‖² would pull every code to one
+ * point. Ours as well: D_v features are every intermediate layer of every scale, L1 averaged.
+ */
+import * as T from '../../tensor/index.js';
+import type { Tensor } from '../../tensor/index.js';
+import type { Module } from '../../nn/index.js';
+import { Adam, clipGradNorm, type OptimizerLike } from '../../optim/index.js';
+import type { Batch } from '../../data/loader.js';
+import type { StepContext, TrainTask } from '../../train/types.js';
+import { klStdNormal, samplePosterior } from '../blocks/index.js';
+import { LatentDiscriminator, MultiscalePatchDiscriminator3d, type DiscOutput } from './discriminators.js';
+import { toSigned, toUnit, type VideoAeBase } from './base.js';
+import { checkNonNegative, checkInt } from './config.js';
+
+export interface LossConfig {
+  l1Weight: number;
+  l2Weight: number;
+  featWeight: number;
+  advWeight: number;
+  latentWeight: number;
+  discWeight: number;
+  klWeight: number;
+  priorStd: number;
+  /** Steps before D_v enters the autoencoder loss and starts training. */
+  discStart: number;
+  discChannels: number;
+  discLayers: number;
+  discScales: number;
+  latentDiscHidden: number;
+  latentDiscLayers: number;
+}
+
+/** The paper's WAE weights (Appendix A.3.3). */
+export const WAE_LOSS: LossConfig = {
+  l1Weight: 10, l2Weight: 0, featWeight: 10, advWeight: 5, latentWeight: 5, discWeight: 5, klWeight: 0, priorStd: 1, discStart: 0,
+  discChannels: 16, discLayers: 3, discScales: 2, latentDiscHidden: 256, latentDiscLayers: 3,
+};
+
+/** Per-video reconstruction metrics, (B) values each. */
+export interface ReconMetrics {
+  psnr(a: Tensor, b: Tensor): Float64Array;
+  ssim(a: Tensor, b: Tensor): Float64Array;
+}
+
+export function checkLoss(l: LossConfig): void {
+  for (const k of ['l1Weight', 'l2Weight', 'featWeight', 'advWeight', 'latentWeight', 'discWeight', 'klWeight', 'discStart'] as const) checkNonNegative(l[k], k);
+  if (!(l.priorStd > 0)) throw new Error(`model.priorStd: must be > 0, got ${l.priorStd}`);
+  for (const k of ['discChannels', 'discLayers', 'discScales', 'latentDiscHidden', 'latentDiscLayers'] as const) checkInt(l[k], k);
+}
+
+const bceWith = (logits: Tensor, target: 0 | 1): Tensor =>
+  T.binaryCrossEntropyWithLogits(logits, target === 1 ? T.onesLike(logits) : T.zerosLike(logits)); // ()
+
+const meanOf = (xs: Tensor[]): Tensor => T.stack(xs).mean(); // ()
+
+export class AeTask implements TrainTask {
+  readonly kind: string;
+  readonly ae: VideoAeBase;
+  readonly loss: LossConfig;
+  readonly discV: MultiscalePatchDiscriminator3d | null;
+  readonly discZ: LatentDiscriminator | null;
+  readonly #opts: Record<string, OptimizerLike>;
+  readonly #modelConfig: Record<string, unknown>;
+  readonly #metrics: ReconMetrics;
+
+  /**
+   * @param modelConfig  the resolved `model` section (architecture and loss keys), for describe()
+   * @param metrics      PSNR / SSIM used by validate()
+   */
+  constructor(ae: VideoAeBase, loss: LossConfig, modelConfig: Record<string, unknown>, opts: { lr: number }, metrics: ReconMetrics) {
+    checkLoss(loss);
+    this.kind = `ae/${ae.arch}`;
+    this.ae = ae;
+    this.loss = { ...loss };
+    this.#modelConfig = { ...modelConfig };
+    this.#metrics = metrics;
+    const C = ae.input[0];
+    this.discV = loss.featWeight > 0 || loss.advWeight > 0
+      ? new MultiscalePatchDiscriminator3d(C, { channels: loss.discChannels, layers: loss.discLayers, scales: loss.discScales })
+      : null;
+    const zDim = ae.latentShape(ae.input).reduce((a, b) => a * b, 1);
+    this.discZ = loss.latentWeight > 0 ? new LatentDiscriminator(zDim, { hidden: loss.latentDiscHidden, layers: loss.latentDiscLayers }) : null;
+    this.#opts = {};
+    for (const [name, m] of Object.entries(this.modules())) this.#opts[name] = new Adam(m.parameters(), { lr: opts.lr });
+  }
+
+  modules(): Record<string, Module> {
+    const out: Record<string, Module> = { ae: this.ae };
+    if (this.discV) out.disc_v = this.discV;
+    if (this.discZ) out.disc_z = this.discZ;
+    return out;
+  }
+
+  optimizers(): Record<string, OptimizerLike> {
+    return { ...this.#opts };
+  }
+
+  emaModules(): Record<string, Module> {
+    return { ae: this.ae };
+  }
+
+  trainStep(batch: Batch, ctx: StepContext): Record<string, number> {
+    this.ae.checkVideo(batch.videos);
+    const useDv = this.discV !== null && ctx.step >= this.loss.discStart;
+    const figures = T.tidy(() => {
+      const terms = this.losses(batch.videos, useDv);
+      (terms.disc ? terms.ae.add(terms.disc) : terms.ae).backward();
+      const out: Record<string, number> = {};
+      for (const [k, v] of Object.entries(terms.parts)) out[k] = v.item();
+      return out;
+    });
+    // 4. Per network: all-reduce, clip, step (D_v sits out until discStart).
+    for (const [name, m] of Object.entries(this.modules())) {
+      if (name === 'disc_v' && !useDv) continue;
+      const params = m.parameters();
+      ctx.syncGrads(params);
+      if (ctx.clipNorm !== null) figures[`gnorm_${name}`] = clipGradNorm(params, ctx.clipNorm);
+      this.#opts[name]!.step();
+    }
+    for (const m of Object.values(this.modules())) m.zeroGrad();
+    return figures;
+  }
+
+  /**
+   * Steps 1–3 on videos x (B, C, T, H, W): `ae`, the autoencoder's loss (its gradients reach
+   * E_v and G only), `disc`, the discriminators' (reaching D_v and D_z only; null without them),
+   * and the named scalar parts for the log.
+   */
+  losses(x: Tensor, useDv: boolean): { ae: Tensor; disc: Tensor | null; parts: Record<string, Tensor> } {
+    const L = this.loss;
+    const parts: Record<string, Tensor> = {};
+    // 1. z ~ q(z|x), y = G(z).
+    const post = this.ae.posterior(x); // μ, log σ²: (B, ...latent)
+    const z = samplePosterior(post); // (B, ...latent)
+    const raw = this.ae.decodeRaw(z); // (B, C, T, H, W) on the [−1, 1] scale
+    // 2. Autoencoder loss.
+    const y = toUnit(raw); // (B, C, T, H, W) on the [0, 1] scale
+    parts.l1 = T.l1Loss(y, x); // ()
+    let ae = parts.l1.mulScalar(L.l1Weight);
+    if (L.l2Weight > 0) {
+      parts.l2 = T.mseLoss(y, x); // ()
+      ae = ae.add(parts.l2.mulScalar(L.l2Weight));
+    }
+    if (L.klWeight > 0) {
+      parts.kl = klStdNormal(post); // ()
+      ae = ae.add(parts.kl.mulScalar(L.klWeight));
+    }
+    let disc: Tensor | null = null;
+    if (useDv && this.discV) {
+      const d = this.discV;
+      const fake: DiscOutput = frozen(d, () => d.forward(raw)); // gradients reach y only
+      const real = d.forward(toSigned(x));
+      const fakeD = d.forward(T.detach(raw));
+      parts.feat = meanOf(fake.features.map((f, i) => T.l1Loss(f, T.detach(real.features[i]!)))); // ()
+      parts.adv = meanOf(fake.logits.map((l) => bceWith(l, 1))); // ()
+      ae = ae.add(parts.feat.mulScalar(L.featWeight)).add(parts.adv.mulScalar(L.advWeight));
+      parts.d_v = meanOf(real.logits.map((l, i) => bceWith(l, 1).add(bceWith(fakeD.logits[i]!, 0)))); // ()
+      disc = parts.d_v.mulScalar(L.discWeight);
+    }
+    if (this.discZ) {
+      const d = this.discZ;
+      const prior = T.randnLike(z).mulScalar(L.priorStd); // z̃ ~ N(0, s² I): (B, ...latent)
+      const codes = frozen(d, () => d.forward(z)); // gradients reach E_v only
+      const real = d.forward(prior);
+      const fakeD = d.forward(T.detach(z));
+      parts.lat = T.mseLoss(codes.feature.meanDim(0), T.detach(real.feature.meanDim(0))); // () eq. A.4
+      ae = ae.add(parts.lat.mulScalar(L.latentWeight));
+      parts.d_z = bceWith(real.logit, 1).add(bceWith(fakeD.logit, 0)); // () eq. A.5
+      const dz = parts.d_z.mulScalar(L.discWeight);
+      disc = disc ? disc.add(dz) : dz;
+    }
+    parts.loss = ae;
+    return { ae, disc, parts };
+  }
+
+  async validate(batches: AsyncIterable<Batch>): Promise<Record<string, number>> {
+    let psnr = 0;
+    let ssim = 0;
+    let n = 0;
+    const wasTraining = this.ae.training;
+    this.ae.eval();
+    try {
+      for await (const b of batches) {
+        try {
+          const [p, s] = T.noGrad(() => T.tidy(() => {
+            const y = this.ae.decode(this.ae.encode(b.videos)); // (B, C, T, H, W) in [0, 1]
+            return [this.#metrics.psnr(y, b.videos), this.#metrics.ssim(y, b.videos)];
+          }));
+          for (let i = 0; i < p!.length; i++) {
+            psnr += p![i]!;
+            ssim += s![i]!;
+          }
+          n += p!.length;
+        } finally {
+          b.videos.dispose();
+        }
+      }
+    } finally {
+      this.ae.train(wasTraining);
+    }
+    if (n === 0) throw new Error(`${this.kind}: validation got no videos; check the validation split of the data set`);
+    return { psnr: psnr / n, ssim: ssim / n };
+  }
+
+  describe(): Record<string, unknown> {
+    const params: Record<string, number> = {};
+    for (const [name, m] of Object.entries(this.modules())) params[name] = m.numParameters();
+    return { arch: this.ae.arch, input: [...this.ae.input], model: { ...this.#modelConfig }, latentShape: this.ae.latentShape(this.ae.input), params };
+  }
+
+  dispose(): void {
+    for (const o of Object.values(this.#opts)) o.dispose();
+    for (const m of Object.values(this.modules())) m.dispose();
+  }
+}
+
+/** Run `fn` with `m`'s parameters not requiring grad (autograd records the path to the inputs only). */
+function frozen<R>(m: Module, fn: () => R): R {
+  m.requiresGrad_(false);
+  try {
+    return fn();
+  } finally {
+    m.requiresGrad_(true);
+  }
+}

@@ -1,0 +1,185 @@
+// The autoencoder training tasks (src/models/ae/wae-task.ts, index.ts): model-key validation,
+// module/optimizer layout, gradient isolation between autoencoder and discriminators, the step
+// contract (syncGrads before stepping, clipping), micro trainings that lower the reconstruction
+// loss, validation and leak checks.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as T from '../../../src/tensor/index.js';
+import { AE_ARCHS, PRESETS, aeSpec, createAeTask } from '../../../src/models/ae/index.js';
+import type { StepContext } from '../../../src/train/types.js';
+import type { Batch } from '../../../src/data/loader.js';
+import { assertNoLeak } from '../../helpers/leak.js';
+import { INPUT, METRICS, TINY, movingSquares, psnrInline } from './tiny.js';
+
+T.setNumThreads(1);
+
+const batchOf = (videos: T.Tensor): Batch => ({ videos, captions: [], buckets: new Int32Array(videos.size(0)), attributes: [], ids: [], indices: [] });
+const ctxAt = (step: number, clipNorm: number | null = 5, sync: (p: T.Tensor[]) => void = () => undefined): StepContext => ({ step, epoch: 0, syncGrads: sync, clipNorm });
+
+test('model keys are validated: unknown keys, wrong kinds and bad values name model.<key>', () =>
+  assertNoLeak(() => {
+    const spec = aeSpec('conv3d-base');
+    const mk = (m: Record<string, unknown>) => () => spec.createTask({ ...TINY['conv3d-base'], ...m }, INPUT, { lr: 1e-3, clipNorm: 5 });
+    assert.throws(mk({ bogus: 1 }), /model\.bogus: unknown key for ae\/conv3d-base; valid keys: latentDim, channels/);
+    assert.throws(mk({ latentDim: 'big' }), /model\.latentDim: expected a finite number, got "big"/);
+    assert.throws(mk({ channels: 8 }), /model\.channels: expected a list of numbers, got 8/);
+    assert.throws(mk({ temporalStrides: [2] }), /model\.temporalStrides: needs one entry per stage \(2\)/);
+    assert.throws(mk({ temporalStrides: [2, 4] }), /model\.temporalStrides: each must be 1 or 2/);
+    assert.throws(mk({ channels: [4, 8, 16, 32, 64], temporalStrides: [1, 1, 1, 1, 1] }), /model\.channels: 5 stride-2 stages need H and W divisible by 32/);
+    assert.throws(mk({ outputAct: 'sigmoid' }), /model\.outputAct: must be 'tanh' or 'none'/);
+    assert.throws(mk({ klWeight: -1 }), /model\.klWeight: must be ≥ 0, got -1/);
+    assert.throws(mk({ discLayers: 0 }), /model\.discLayers: must be an integer ≥ 1, got 0/);
+    assert.throws(() => createAeTask('unet3d', { ...TINY.unet3d, latent: 'grid' }, INPUT, { lr: 1e-3 }, METRICS), /model\.latent: must be 'vector' or 'spatial'/);
+    assert.throws(() => createAeTask('causal-vae', { ...TINY['causal-vae'], spatialCompression: 8 }, INPUT, { lr: 1e-3 }, METRICS), /model\.channelMult: spatialCompression 8 needs 4 levels, got 3/);
+    assert.throws(() => createAeTask('causal-vae', { ...TINY['causal-vae'], pad: 'mirror' }, INPUT, { lr: 1e-3 }, METRICS), /model\.pad: must be 'replicate' or 'zeros'/);
+    assert.throws(() => aeSpec('vqgan'), /unknown autoencoder architecture 'vqgan'; valid: conv3d-base, unet3d, causal-vae/);
+    assert.throws(() => spec.defaults('huge' as never), /unknown preset 'huge' for ae\/conv3d-base; valid: micro, quick, paper/);
+  }));
+
+test('presets: every preset of every arch has the same (valid) model keys; micro builds at 64×64×16', () =>
+  assertNoLeak(() => {
+    for (const arch of AE_ARCHS) {
+      const spec = aeSpec(arch);
+      const keys = Object.keys(spec.defaults('micro').model).sort();
+      for (const p of PRESETS) {
+        const d = spec.defaults(p);
+        assert.deepEqual(Object.keys(d.model).sort(), keys, `${arch}/${p}`);
+        for (const k of ['steps', 'batchSize', 'lr', 'clipNorm']) assert.equal(typeof d.train[k], 'number', `${arch}/${p} train.${k}`);
+      }
+      const task = spec.createTask(spec.defaults('micro').model, [1, 16, 64, 64], { lr: 1e-3, clipNorm: 5 });
+      assert.equal(task.kind, `ae/${arch}`);
+      task.dispose();
+    }
+    assert.deepEqual(aeSpec('conv3d-base').defaults('paper').model.latentDim, 64);
+    assert.deepEqual(aeSpec('unet3d').defaults('paper').model.latentDim, 128);
+    assert.deepEqual(aeSpec('causal-vae').defaults('paper').model.latentChannels, 16);
+  }));
+
+test('modules, optimizers and EMA modules follow the loss weights', () =>
+  assertNoLeak(() => {
+    const names = (arch: string, extra: Record<string, unknown> = {}): string[] => {
+      const task = createAeTask(arch, { ...TINY[arch as 'unet3d'], ...extra }, INPUT, { lr: 1e-3 }, METRICS);
+      const r = Object.keys(task.modules());
+      assert.deepEqual(Object.keys(task.optimizers()), r);
+      assert.deepEqual(Object.keys(task.emaModules()), ['ae']);
+      task.dispose();
+      return r;
+    };
+    assert.deepEqual(names('conv3d-base'), ['ae', 'disc_v', 'disc_z']);
+    assert.deepEqual(names('conv3d-base', { latentWeight: 0 }), ['ae', 'disc_v']);
+    assert.deepEqual(names('unet3d'), ['ae']);
+    assert.deepEqual(names('unet3d', { advWeight: 1 }), ['ae', 'disc_v']);
+    assert.deepEqual(names('causal-vae'), ['ae']);
+  }));
+
+test('autoencoder losses reach E_v and G only; discriminator losses reach D_v and D_z only', () =>
+  assertNoLeak(() => {
+    T.manualSeed(7);
+    const task = createAeTask('conv3d-base', TINY['conv3d-base'], INPUT, { lr: 1e-3 }, METRICS);
+    const x = movingSquares(2);
+    const hasGrad = (m: { parameters(): T.Tensor[] }): boolean[] => m.parameters().map((p) => {
+      const g = p.grad;
+      g?.dispose();
+      return g !== null;
+    });
+    const mods = task.modules();
+    T.tidy(() => {
+      const { ae, disc } = task.losses(x, true);
+      ae.backward({ retainGraph: true });
+      assert.ok(hasGrad(mods.ae!).every(Boolean), 'every autoencoder parameter gets a gradient');
+      assert.ok(!hasGrad(mods.disc_v!).some(Boolean), 'D_v got a gradient from the autoencoder loss');
+      assert.ok(!hasGrad(mods.disc_z!).some(Boolean), 'D_z got a gradient from the autoencoder loss');
+      for (const m of Object.values(mods)) m.zeroGrad();
+      disc!.backward();
+      assert.ok(!hasGrad(mods.ae!).some(Boolean), 'the autoencoder got a gradient from the discriminator losses');
+      assert.ok(hasGrad(mods.disc_v!).every(Boolean) && hasGrad(mods.disc_z!).every(Boolean), 'every discriminator parameter gets a gradient');
+      for (const m of Object.values(mods)) m.zeroGrad();
+    });
+    x.dispose();
+    task.dispose();
+  }));
+
+test('trainStep: syncGrads gets each network\'s parameters once, gradients are clipped, D_v waits for discStart', () =>
+  assertNoLeak(() => {
+    T.manualSeed(8);
+    const task = createAeTask('conv3d-base', { ...TINY['conv3d-base'], discStart: 1 }, INPUT, { lr: 1e-3 }, METRICS);
+    const x = movingSquares(2);
+    const synced: number[] = [];
+    const sync = (ps: T.Tensor[]): void => {
+      for (const p of ps) {
+        const g = p.grad;
+        assert.ok(g !== null || ps === task.discV?.parameters(), 'syncGrads is called after backward');
+        g?.dispose();
+      }
+      synced.push(ps.length);
+    };
+    const mods = task.modules();
+    const count = (k: string): number => mods[k]!.parameters().length;
+    const f0 = task.trainStep(batchOf(x), ctxAt(0, 0.01, sync));
+    assert.deepEqual(synced, [count('ae'), count('disc_z')], 'step 0: D_v sits out before discStart');
+    assert.ok(!('d_v' in f0) && 'd_z' in f0 && 'lat' in f0 && f0.gnorm_ae! > 0.01, JSON.stringify(f0));
+    synced.length = 0;
+    const f1 = task.trainStep(batchOf(x), ctxAt(1, null, sync));
+    assert.deepEqual(synced, [count('ae'), count('disc_v'), count('disc_z')]);
+    for (const k of ['l1', 'feat', 'adv', 'd_v', 'lat', 'd_z', 'loss']) assert.ok(Number.isFinite(f1[k]), `${k}: ${f1[k]}`);
+    assert.ok(!('gnorm_ae' in f1), 'no clipping when clipNorm is null');
+    for (const m of Object.values(mods)) for (const p of m.parameters()) assert.equal(p.grad, null, 'gradients are cleared after the step');
+    x.dispose();
+    task.dispose();
+  }));
+
+/** L1 of the deterministic reconstruction (posterior mean) of x. */
+function reconL1(task: ReturnType<typeof createAeTask>, x: T.Tensor): number {
+  return T.noGrad(() => T.tidy(() => task.ae.decode(task.ae.encode(x)).sub(x).abs().mean().item()));
+}
+
+for (const arch of AE_ARCHS) {
+  test(`micro training of ${arch} on moving squares lowers the reconstruction loss within 40 steps`, () =>
+    assertNoLeak(() => {
+      T.manualSeed(9);
+      const task = createAeTask(arch, TINY[arch], INPUT, { lr: 2e-3 }, METRICS);
+      const x = movingSquares(4);
+      const before = reconL1(task, x);
+      for (let s = 0; s < 40; s++) task.trainStep(batchOf(x), ctxAt(s));
+      const after = reconL1(task, x);
+      assert.ok(after < 0.5 * before, `${arch}: reconstruction L1 ${before.toFixed(4)} → ${after.toFixed(4)}`);
+      x.dispose();
+      task.dispose();
+    }));
+}
+
+test('validate averages per-video PSNR/SSIM over all batches, frees them and restores training mode', async () =>
+  assertNoLeak(async () => {
+    T.manualSeed(10);
+    const task = createAeTask('unet3d', TINY.unet3d, INPUT, { lr: 1e-3 }, METRICS);
+    const videos = [movingSquares(3), movingSquares(2)];
+    // The expected value, from the same (eval-mode) reconstruction scored by the inline PSNR.
+    task.ae.eval();
+    const want = T.noGrad(() => T.tidy(() => videos.flatMap((v) => [...psnrInline(task.ae.decode(task.ae.encode(v)), v)])));
+    task.ae.train();
+    async function* batches(): AsyncGenerator<Batch> {
+      for (const v of videos) yield batchOf(v);
+    }
+    const r = await task.validate(batches());
+    assert.ok(Math.abs(r.psnr! - want.reduce((a, b) => a + b, 0) / 5) < 1e-9, `${r.psnr} vs ${want}`);
+    assert.equal(r.ssim, 0.5);
+    assert.ok(videos.every((v) => v.isDisposed), 'validate disposes the batches it consumed');
+    assert.equal(task.ae.training, true);
+    await assert.rejects(task.validate((async function* () {})()), /validation got no videos/);
+    task.dispose();
+  }));
+
+test('describe() gives the arch, input, resolved model config, latent shape and parameter counts', () =>
+  assertNoLeak(() => {
+    const task = createAeTask('causal-vae', TINY['causal-vae'], INPUT, { lr: 1e-3 }, METRICS);
+    const d = task.describe();
+    assert.equal(d.arch, 'causal-vae');
+    assert.deepEqual(d.input, INPUT);
+    assert.deepEqual(d.latentShape, [4, 3, 4, 4]);
+    const model = d.model as Record<string, unknown>;
+    assert.equal(model.baseChannels, 4);
+    assert.equal(model.temporalCompression, 4);
+    assert.equal(model.l1Weight, 10);
+    assert.deepEqual(d.params, { ae: task.ae.numParameters() });
+    task.dispose();
+  }));
