@@ -5,6 +5,7 @@
 const SUITES: Record<string, () => Promise<{ run(): Promise<Record<string, unknown>> }>> = {
   engine: () => import('./engine.js'),
   data: () => import('./data.js'),
+  ddp: () => import('./ddp.js'),
   clip: () => import('./clip.js'),
   quality: () => import('./quality.js'),
   align: () => import('./align.js'),

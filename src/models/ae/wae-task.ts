@@ -55,12 +55,17 @@ export interface LossConfig {
   discScales: number;
   latentDiscHidden: number;
   latentDiscLayers: number;
+  /**
+   * Draw z ~ q(z|x) by reparameterisation (true, the paper) or use the posterior mean (false: a
+   * deterministic step, e.g. to check that data-parallel training equals single-process training).
+   */
+  samplePosterior: boolean;
 }
 
 /** The paper's WAE weights (Appendix A.3.3). */
 export const WAE_LOSS: LossConfig = {
   l1Weight: 10, l2Weight: 0, featWeight: 10, advWeight: 5, latentWeight: 5, discWeight: 5, klWeight: 0, priorStd: 1, discStart: 0,
-  discChannels: 16, discLayers: 3, discScales: 2, latentDiscHidden: 256, latentDiscLayers: 3,
+  discChannels: 16, discLayers: 3, discScales: 2, latentDiscHidden: 256, latentDiscLayers: 3, samplePosterior: true,
 };
 
 /** Per-video reconstruction metrics, (B) values each. */
@@ -158,7 +163,7 @@ export class AeTask implements TrainTask {
     const parts: Record<string, Tensor> = {};
     // 1. z ~ q(z|x), y = G(z).
     const post = this.ae.posterior(x); // μ, log σ²: (B, ...latent)
-    const z = samplePosterior(post); // (B, ...latent)
+    const z = L.samplePosterior ? samplePosterior(post) : post.mean; // (B, ...latent)
     const raw = this.ae.decodeRaw(z); // (B, C, T, H, W) on the [−1, 1] scale
     // 2. Autoencoder loss.
     const y = toUnit(raw); // (B, C, T, H, W) on the [0, 1] scale
