@@ -9,8 +9,10 @@
  *   λ_p            —              VGG19 perceptual term: not implemented (no VGG19 weights here)
  *   λ_z     = 5    latentWeight   L_f, feature matching on D_z (eq. A.4), the encoder's only
  *                                 latent term (the paper drops the encoder–D_z min-max)
- *                  advWeight      non-saturating adversarial term −log D_v(y) for E_v and G
- *                                 (ours: the λ_z·L_Dv of eq. A.3 as seen by the autoencoder)
+ *                  advWeight = 1  non-saturating adversarial term −log D_v(y) for E_v and G
+ *                                 (ours: the L_Dv of eq. A.3 as seen by the autoencoder; weight
+ *                                 1 as pix2pixHD's GAN term beside its ×10 feature matching —
+ *                                 with λ_z = 5 on it, L1 tripled within 40 steps of D_v joining)
  *                  discWeight     weight of the discriminators' own losses L_Dz (eq. A.5) and L_Dv
  *                  klWeight       β·KL(q(z|x) ‖ N(0, I)) (VAE; 0 for the WAE)
  *   s              priorStd       prior p(z) = N(0, s² I)
@@ -66,6 +68,8 @@ export interface LossConfig {
 export const WAE_LOSS: LossConfig = {
   l1Weight: 10, l2Weight: 0, featWeight: 10, advWeight: 5, latentWeight: 5, discWeight: 5, klWeight: 0, priorStd: 1, discStart: 0,
   discChannels: 16, discLayers: 3, discScales: 2, latentDiscHidden: 256, latentDiscLayers: 3, samplePosterior: true,
+  l1Weight: 10, l2Weight: 0, featWeight: 10, advWeight: 1, latentWeight: 5, discWeight: 5, klWeight: 0, priorStd: 1, discStart: 0,
+  discChannels: 16, discLayers: 3, discScales: 2, latentDiscHidden: 256, latentDiscLayers: 3,
 };
 
 /** Per-video reconstruction metrics, (B) values each. */
