@@ -66,10 +66,8 @@ export interface LossConfig {
 
 /** The paper's WAE weights (Appendix A.3.3). */
 export const WAE_LOSS: LossConfig = {
-  l1Weight: 10, l2Weight: 0, featWeight: 10, advWeight: 5, latentWeight: 5, discWeight: 5, klWeight: 0, priorStd: 1, discStart: 0,
-  discChannels: 16, discLayers: 3, discScales: 2, latentDiscHidden: 256, latentDiscLayers: 3, samplePosterior: true,
   l1Weight: 10, l2Weight: 0, featWeight: 10, advWeight: 1, latentWeight: 5, discWeight: 5, klWeight: 0, priorStd: 1, discStart: 0,
-  discChannels: 16, discLayers: 3, discScales: 2, latentDiscHidden: 256, latentDiscLayers: 3,
+  discChannels: 16, discLayers: 3, discScales: 2, latentDiscHidden: 256, latentDiscLayers: 3, samplePosterior: true,
 };
 
 /** Per-video reconstruction metrics, (B) values each. */
