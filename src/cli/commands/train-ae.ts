@@ -4,6 +4,7 @@
  * (`aeSpec(arch).defaults(preset)`), then `--config FILE`, then the flags; the data's
  * (C, T, H, W) comes from the dataset manifest.
  */
+import { withInterrupt } from '../interrupt.js';
 import { distributedFromEnv } from '../../dist/context.js';
 import { UsageError, parseFlags, type Command } from '../command.js';
 import { AE_ARCHS, aeSpec, type AeSpec, type Preset } from '../../models/ae/index.js';
@@ -132,23 +133,6 @@ function summary(arch: string, out: string, r: TrainResult): string {
   return `${head} in ${r.wallClockS.toFixed(1)} s (${val}); run folder ${out}`;
 }
 
-/** Run `fn` with an AbortSignal fired by the first SIGINT/SIGTERM; a second SIGINT exits at once. */
-async function withInterrupt<R>(fn: (signal: AbortSignal) => Promise<R>): Promise<R> {
-  const ac = new AbortController();
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (ac.signal.aborted && sig === 'SIGINT') process.exit(130);
-    process.stderr.write(`\n${sig}: stopping after this step with a checkpoint (Ctrl-C again to quit at once)\n`);
-    ac.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await fn(ac.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
 
 const trainAe: Command = {
   path: ['train', 'ae'],

@@ -13,6 +13,7 @@
  *      run record (autoencoder run, text encoder, video shape, sampling defaults, calibration).
  * Under `t2v launch` (WORLD_SIZE set) the ranks train data-parallel over c10d.
  */
+import { withInterrupt } from '../interrupt.js';
 import { resolve } from 'node:path';
 import { distributedFromEnv } from '../../dist/context.js';
 import { UsageError, parseFlags, type Command } from '../command.js';
@@ -197,23 +198,6 @@ function summary(a: TrainDiffusionArgs, r: TrainResult): string {
   return `${head} in ${r.wallClockS.toFixed(1)} s (${val}); run folder ${a.out}`;
 }
 
-/** Run `fn` with an AbortSignal fired by the first SIGINT/SIGTERM; a second SIGINT exits at once. */
-async function withInterrupt<R>(fn: (signal: AbortSignal) => Promise<R>): Promise<R> {
-  const ac = new AbortController();
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (ac.signal.aborted && sig === 'SIGINT') process.exit(130);
-    process.stderr.write(`\n${sig}: stopping after this step with a checkpoint (Ctrl-C again to quit at once)\n`);
-    ac.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await fn(ac.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
 
 const trainDiffusion: Command = {
   path: ['train', 'diffusion'],
