@@ -14,4 +14,5 @@ export const COMMAND_LOADERS: ReadonlyArray<() => Promise<readonly Command[]>> =
   async () => (await import('./commands/train-ae.js')).commands,
   async () => (await import('./commands/train-align.js')).commands,
   async () => (await import('./commands/report.js')).commands,
+  async () => (await import('./commands/study.js')).commands,
 ];
