@@ -18,4 +18,5 @@ export const COMMAND_LOADERS: ReadonlyArray<() => Promise<readonly Command[]>> =
   async () => (await import('./commands/report.js')).commands,
   async () => (await import('./commands/train-domain.js')).commands,
   async () => (await import('./commands/ae.js')).commands,
+  async () => (await import('./commands/study.js')).commands,
 ];

@@ -71,7 +71,8 @@ export async function evaluate(ctx: MetricContext, metricNames: readonly string[
       continue;
     }
     const seconds = (performance.now() - t0) / 1000;
-    if (result.metric !== def.name) throw new Error(`metric '${def.name}' returned a result named '${result.metric}'`);
+    // A metric may name its result after the extractor it fell back to (fvd → fvd_<domain model>); it is filed under its own name.
+    if (result.metric !== def.name && !result.metric.startsWith(`${def.name}_`)) throw new Error(`metric '${def.name}' returned a result named '${result.metric}'`);
     report.metrics[def.name] = { ...result, seconds };
     ctx.log?.(`${def.name} = ${formatValue(result.aggregate)} (${seconds.toFixed(2)} s)`);
   }

@@ -3,13 +3,19 @@
  * Its JSON Schema is `schemas/study-results.schema.json` (tests validate written files against it).
  *
  * Layout of a study folder (every step writes its own files; re-runs skip finished steps):
- *   study.json                       resolved config, seeds, versions, budgets
+ *   study.json                       resolved config, seeds, budgets, the step list
+ *   data/single/                     the generated data set (when the study makes its own)
  *   shared/seed-<s>/<piece>/         per-seed shared pieces: ae-conv3d-base, ae-causal-vae,
- *                                    domain (evaluation), probe (evaluation), text (conditioning)
- *   methods/<method>/seed-<s>/       run folder of one method and seed: run files, samples/,
- *                                    eval.json (the t2v eval report of its samples)
- *   real/seed-<s>/eval.json          the metric suite on real test videos (ceilings)
- *   results.json, results.csv, report.html, assets/
+ *                                    ae-unet3d (CoDi), domain (evaluation), probe (evaluation),
+ *                                    text (conditioning)
+ *   methods/<method>/seed-<s>/       run folder of one method and seed: run files (log.jsonl,
+ *                                    model/, diagnostics/ for the joint family), samples/
+ *                                    (.npy, prompts.json, samples.json, grid.gif) and
+ *                                    eval/eval.json (the t2v eval report of its samples)
+ *   real/seed-<s>/samples/, real/seed-<s>/eval/eval.json   the `reference` pseudo-method: the
+ *                                    metric suite on real videos (ceilings)
+ *   every step's folder ends with done.json (src/study/run.ts)
+ *   results.json, results.csv, report.html
  */
 
 export type Family = 'joint' | 'specialised' | 'reference';
