@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The micro study (issue 9) runs end to end in CI; T2V_STUDY_E2E=0 skips it.
+export T2V_STUDY_E2E="${T2V_STUDY_E2E:-1}"
 node scripts/run-tests.mjs "$@"
