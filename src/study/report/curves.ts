@@ -107,7 +107,8 @@ export function curveChart(method: StudyMethod, series: CurveSeries[], index: nu
 /** Every method's training-curve chart, then any prerendered curve files from `assets.curves`. */
 export function renderCurves(r: StudyResults, studyDir: string, missing: Asset[]): string {
   const notes: string[] = [];
-  const charts = orderedMethods(r).map((m, i) => {
+  // Real videos (the reference family) are not trained: no curve to draw.
+  const charts = orderedMethods(r).filter((m) => m.family !== 'reference').map((m, i) => {
     const series: CurveSeries[] = [];
     for (const run of runsOf(r, m.id)) {
       const file = join(studyDir, run.files.run, 'log.jsonl');
