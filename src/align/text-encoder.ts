@@ -26,16 +26,21 @@ export function isTextConditioner(m: unknown): m is TextConditioner {
   return typeof c.encode === 'function' && typeof c.name === 'string' && typeof c.dim === 'number';
 }
 
-/** The conditioning text tower of a text-encoder run folder. */
-export async function loadConditioner(dir: string): Promise<TextConditioner> {
-  const m: unknown = await loadDomainModel(dir);
-  if (!isTextConditioner(m)) {
-    throw new Error(
-      `'${dir}' loads as a model without a conditioning text tower (no encode(texts) / name / dim); ` +
-        'pass --text with the run folder of a conditioning text encoder, or --clip DIR for the CLIP text tower',
-    );
-  }
-  return m;
+/**
+ * The conditioning text tower of a text-encoder run folder (a domain-model folder trained as the
+ * conditioner, `t2v train domain --seed …`): the model's `conditioner()`; `dispose` frees the
+ * whole model.
+ */
+export async function loadConditioner(dir: string): Promise<TextConditioner & { dispose(): void }> {
+  const model = await loadDomainModel(dir);
+  const text = model.conditioner();
+  return {
+    name: text.name,
+    dim: text.dim,
+    maxTokens: text.maxTokens,
+    encode: (texts: string[]): TextTokens => text.encode(texts),
+    dispose: (): void => model.dispose(),
+  };
 }
 
 /**

@@ -25,6 +25,7 @@
  * its own base rate, no EMA); the shared pieces (AEs, domain models) are trained once per seed and
  * are not part of any method's budget. Pure data: nothing here loads the engine.
  */
+import type { DomainRecipe } from '../domain/train.js';
 import type { AeArch } from '../models/ae/types.js';
 import type { DiagnosticsBudget } from '../align/presets.js';
 
@@ -52,7 +53,7 @@ export interface AePiece {
 /** A domain-model or probe run: its own preset (src/domain/train*.ts) and recipe overrides. */
 export interface DomainPiece {
   preset: 'micro' | 'quick' | 'paper';
-  recipe: Record<string, number>;
+  recipe: Partial<Pick<DomainRecipe, 'epochs' | 'batchSize' | 'lr' | 'weightDecay' | 'warmup' | 'maxStepsPerEpoch'>>;
 }
 
 /** The matched budget every method trains under. */

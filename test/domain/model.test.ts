@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import * as T from '../../src/tensor/index.js';
 import { DomainModel, loadDomainModel, type DomainArch } from '../../src/domain/model.js';
 import { Vocab } from '../../src/domain/vocab.js';
+import { loadConditioner } from '../../src/align/text-encoder.js';
 import { assertClose } from '../helpers/close.js';
 import { assertNoLeak } from '../helpers/leak.js';
 
@@ -120,4 +121,23 @@ test('loadDomainModel: errors name the missing files and the command that makes 
   rmSync(join(folder, 'vocab.json'));
   rmSync(join(folder, 'config.json'));
   await assert.rejects(loadDomainModel(folder), /lacks config\.json, vocab\.json; make it with `t2v train domain/);
+});
+
+test('loadConditioner on a domain-model folder gives its text tower; dispose frees the model', async () => {
+  const m = freshModel();
+  const folder = join(dir, 'cond-seed1');
+  m.save(folder, SAVE);
+  const before = T.liveTensors();
+  const c = await loadConditioner(folder);
+  assert.equal(c.name, 'domain-text:cond-seed1');
+  assert.equal(c.dim, m.conditioner().dim);
+  T.tidy(() => {
+    const got = c.encode(CAPTIONS);
+    const want = m.conditioner().encode(CAPTIONS);
+    assert.deepEqual(got.pooled.toArray(), want.pooled.toArray());
+    assert.deepEqual(got.mask.toArray(), want.mask.toArray());
+  });
+  c.dispose();
+  assert.equal(T.liveTensors(), before);
+  m.dispose();
 });

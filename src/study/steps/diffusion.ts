@@ -3,11 +3,6 @@
  * v-prediction with a cosine schedule, condition dropout for classifier-free guidance, DDIM
  * sampling). Every call the study makes into src/diffusion is in this file.
  *
- * TODO(merge): src/diffusion is not on this branch; it is imported dynamically through a path
- * held in a variable and typed by {@link DiffusionModule}, which mirrors its exports
- * (`diffusionDefaults`, `createDiffusionTask`, `denoiserFromDescription`, `samplerFor`,
- * `generate`). Replace with `import { ... } from '../../diffusion/index.js'` at merge.
- *
  * Training: the denoiser named by the method (mlp over the 3DConv-Base vector code, dit over the
  * causal-VAE latent) at the study preset's size, over the seed's frozen AE and conditioning text
  * encoder, by the shared trainer under the matched budget (resumable). The latent shift and scale
@@ -17,11 +12,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tensor } from '../../tensor/index.js';
-import type { Module } from '../../nn/index.js';
-import type { TrainTask } from '../../train/types.js';
-import type { VideoU8 } from '../../media/video.js';
-import type { VideoAutoencoder } from '../../models/ae/types.js';
-import type { TextConditioner } from '../../models/conditioning.js';
 import { DatasetReader } from '../../data/format.js';
 import { DataLoader } from '../../data/loader.js';
 import { loadTensors } from '../../io/tensors.js';
@@ -31,36 +21,9 @@ import { seedEverything } from '../../train/trainer.js';
 import type { StepOf } from '../plan.js';
 import type { RunContext } from '../run.js';
 import { loadTextConditioner } from './domain.js';
+import { createDiffusionTask, denoiserFromDescription, diffusionDefaults, generate, samplerFor } from '../../diffusion/index.js';
 import { gridPrompts, promptMajor, testPrompts, writeSamples } from './samples.js';
 import { finishedInfo, inputOf, readManifest, runConfig, trainRun } from './trainer.js';
-
-type Arch = 'mlp' | 'dit';
-type DiffusionPreset = 'micro' | 'quick' | 'paper';
-
-/** Mirrors src/diffusion/index.ts (the parts the study uses). */
-interface DiffusionModule {
-  diffusionDefaults(arch: Arch, preset: DiffusionPreset): {
-    model: Record<string, unknown>; train: Record<string, unknown>; diffusion: Record<string, unknown>;
-    sample: { sampler: string; steps: number; guidance: number; eta: number };
-  };
-  createDiffusionTask(init: {
-    arch: string; model: Record<string, unknown>; input: [number, number, number, number];
-    ae: VideoAutoencoder; conditioner: TextConditioner; lr: number; options?: Record<string, unknown>;
-  }): TrainTask & { calibrate(videos: Tensor, ids?: string[]): { shift: number; scale: number } };
-  denoiserFromDescription(desc: Record<string, unknown>): Module;
-  samplerFor(training: Record<string, unknown>, sampler?: 'ddim' | 'ddpm' | 'flow-euler', extra?: Record<string, unknown>): unknown;
-  generate(opts: {
-    denoiser: Module; scheduler: unknown; conditioner: TextConditioner; ae: VideoAutoencoder | null; prompts: string[];
-    steps: number; guidance: number; seed: number; samplesPerPrompt?: number; latentScale?: number; latentShift?: number; batchSize?: number;
-  }): { videos: VideoU8[] };
-}
-
-// TODO(merge): a plain import of '../../diffusion/index.js' once merged.
-const DIFFUSION_MODULE = '../../diffusion/index.js';
-
-async function diffusion(): Promise<DiffusionModule> {
-  return (await import(DIFFUSION_MODULE)) as DiffusionModule;
-}
 
 /** Calibration videos: the first ones of the training split in data-set order. */
 const CALIBRATION_VIDEOS = 64;
@@ -72,8 +35,7 @@ export async function trainDiffusionStep(step: StepOf<'train'>, ctx: RunContext)
   const arch = step.method.denoiser!;
   const p = ctx.plan.preset.diffusion;
   const b = step.budget;
-  const mod = await diffusion();
-  const d = mod.diffusionDefaults(arch, p.preset);
+  const d = diffusionDefaults(arch, p.preset);
   const model = { ...d.model, ...p.models[arch] };
   const cfg = runConfig([
     { name: `diffusion preset '${p.preset}' of ${arch}`, value: { train: { lr: d.train['lr'], clipNorm: d.train['clipNorm'] }, model: { arch, denoiser: model, diffusion: d.diffusion } } },
@@ -85,7 +47,7 @@ export async function trainDiffusionStep(step: StepOf<'train'>, ctx: RunContext)
   const conditioner = await loadTextConditioner(ctx.abs(step.text));
   try {
     seedEverything(seed);
-    const task = mod.createDiffusionTask({ arch, model, input: inputOf(readManifest(dataDir)), ae, conditioner, lr: cfg.train.lr, options: d.diffusion });
+    const task = createDiffusionTask({ arch, model, input: inputOf(readManifest(dataDir)), ae, conditioner, lr: cfg.train.lr, options: d.diffusion });
     try {
       const cal = await calibrate(task, dataDir);
       return { method: step.method.id, calibration: cal, ...(await trainRun(task, cfg, runDir, ctx)) };
@@ -121,8 +83,7 @@ export async function sampleDiffusionStep(step: StepOf<'samples'>, ctx: RunConte
   const taskFile = join(runDir, RUN_FILES.model, RUN_FILES.task);
   if (!existsSync(taskFile)) throw new Error(`'${taskFile}' is missing: the diffusion run did not finish; run the study again`);
   const desc = JSON.parse(readFileSync(taskFile, 'utf8')) as Record<string, unknown>;
-  const mod = await diffusion();
-  const denoiser = mod.denoiserFromDescription(desc);
+  const denoiser = denoiserFromDescription(desc);
   const ae = await loadAutoencoder(ctx.abs(step.ae!));
   const conditioner = await loadTextConditioner(ctx.abs(step.text!));
   try {
@@ -137,8 +98,8 @@ export async function sampleDiffusionStep(step: StepOf<'samples'>, ctx: RunConte
     const s = ctx.plan.preset.samples;
     const sp = ctx.plan.preset.diffusion.sampler;
     const t0 = performance.now();
-    const { videos } = mod.generate({
-      denoiser, scheduler: mod.samplerFor(desc['scheduler'] as Record<string, unknown>), conditioner, ae, prompts,
+    const { videos } = generate({
+      denoiser, scheduler: samplerFor(desc['scheduler'] as Record<string, unknown>), conditioner, ae, prompts,
       steps: sp.steps, guidance: sp.guidance, seed: step.seed ?? 0, samplesPerPrompt: s.perPrompt,
       latentScale: desc['latentScale'] as number, latentShift: desc['latentShift'] as number, batchSize: s.batchSize,
     });
