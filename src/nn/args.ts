@@ -36,3 +36,29 @@ export function pyBool(b: boolean): string {
 export function pyTuple(v: readonly number[]): string {
   return v.length === 1 ? `(${v[0]},)` : `(${v.join(', ')})`;
 }
+
+/** The fields PyTorch's `_ConvNd.extra_repr` prints (conv and transposed conv alike). */
+export interface ConvReprFields {
+  inChannels: number;
+  outChannels: number;
+  kernelSize: number[];
+  stride: number[];
+  padding: number[] | string;
+  /** Transposed convolutions only. */
+  outputPadding?: number[];
+  dilation: number[];
+  groups: number;
+  hasBias: boolean;
+}
+
+/** `_ConvNd.extra_repr`: non-default padding, output_padding, dilation, groups and bias only. */
+export function convExtraRepr(c: ConvReprFields): string {
+  let s = `${c.inChannels}, ${c.outChannels}, kernel_size=${pyTuple(c.kernelSize)}, stride=${pyTuple(c.stride)}`;
+  if (typeof c.padding === 'string') s += `, padding=${c.padding}`;
+  else if (c.padding.some((p) => p !== 0)) s += `, padding=${pyTuple(c.padding)}`;
+  if (c.outputPadding?.some((p) => p !== 0)) s += `, output_padding=${pyTuple(c.outputPadding)}`;
+  if (c.dilation.some((d) => d !== 1)) s += `, dilation=${pyTuple(c.dilation)}`;
+  if (c.groups !== 1) s += `, groups=${c.groups}`;
+  if (!c.hasBias) s += `, bias=${pyBool(false)}`;
+  return s;
+}

@@ -9,7 +9,7 @@ import * as T from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { Module, type Layer } from './module.js';
 import { linearDefault_ } from './init.js';
-import { checkInt, checkInts, ntuple, pyBool, pyTuple } from './args.js';
+import { checkInt, checkInts, convExtraRepr, ntuple, pyTuple } from './args.js';
 
 export interface ConvTransposeOptions {
   stride?: number | number[];
@@ -114,13 +114,10 @@ abstract class ConvTransposeNd extends Module implements Layer {
   }
 
   override extraRepr(): string {
-    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}`;
-    if (this.padding.some((p) => p !== 0)) s += `, padding=${pyTuple(this.padding)}`;
-    if (this.outputPadding.some((p) => p !== 0)) s += `, output_padding=${pyTuple(this.outputPadding)}`;
-    if (this.dilation.some((d) => d !== 1)) s += `, dilation=${pyTuple(this.dilation)}`;
-    if (this.groups !== 1) s += `, groups=${this.groups}`;
-    if (this.bias === null) s += `, bias=${pyBool(false)}`;
-    return s;
+    return convExtraRepr({
+      inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: this.kernelSize, stride: this.stride,
+      padding: this.padding, outputPadding: this.outputPadding, dilation: this.dilation, groups: this.groups, hasBias: this.bias !== null,
+    });
   }
 }
 

@@ -10,7 +10,7 @@ import * as T from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { Module, type Layer } from './module.js';
 import { linearDefault_ } from './init.js';
-import { checkInt, checkInts, ntuple, pyBool, pyTuple } from './args.js';
+import { checkInt, checkInts, convExtraRepr, ntuple, pyTuple } from './args.js';
 
 export type ConvPadding = number | number[] | 'same' | 'valid';
 
@@ -103,13 +103,10 @@ abstract class ConvNd extends Module implements Layer {
   }
 
   override extraRepr(): string {
-    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}`;
-    if (typeof this.padding === 'string') s += `, padding=${this.padding}`;
-    else if (this.padding.some((p) => p !== 0)) s += `, padding=${pyTuple(this.padding)}`;
-    if (this.dilation.some((d) => d !== 1)) s += `, dilation=${pyTuple(this.dilation)}`;
-    if (this.groups !== 1) s += `, groups=${this.groups}`;
-    if (this.bias === null) s += `, bias=${pyBool(false)}`;
-    return s;
+    return convExtraRepr({
+      inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: this.kernelSize, stride: this.stride,
+      padding: this.padding, dilation: this.dilation, groups: this.groups, hasBias: this.bias !== null,
+    });
   }
 }
 
