@@ -117,8 +117,10 @@ export async function run(): Promise<Record<string, unknown>> {
   const warmup = 1;
   const input: [number, number, number, number] = [1, 16, 64, 64];
   const { model: quick, train } = aeSpec('conv3d-base').defaults('quick');
-  // Every step with all three networks (the preset lets D_v join later; the peer has no discStart).
-  const model = { ...quick, discStart: 0 };
+  // The paper's full WAE step, every step with all three networks (E_v/G, D_v, D_z) and a sampled
+  // code: the quick preset's sizes with the paper's loss terms (the quick recipe drops D_v and
+  // delays L1; the peer has neither discStart nor l1Start).
+  const model = { ...quick, featWeight: 10, advWeight: 1, samplePosterior: true, discStart: 0, l1Start: 0, l2Weight: 10 };
   const lr = Number(train.lr);
   const clip = Number(train.clipNorm);
   const check = sameStepCheck(model, input, 2, lr, clip);

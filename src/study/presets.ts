@@ -137,7 +137,7 @@ const PRESETS: Record<StudyPresetName, StudyPreset> = {
     data: { train: 2000, val: 200, test: 400, frames: 16, size: 32, seed: 0 },
     ownData: false,
     ae: {
-      'conv3d-base': { preset: 'quick', model: { channels: [16, 32, 64], temporalStrides: [2, 2, 2], discChannels: 8 }, train: { steps: 400, batchSize: 16 } },
+      'conv3d-base': { preset: 'quick', model: { channels: [16, 32, 64], temporalStrides: [2, 2, 2], l1Start: 300, decodedStart: 450 }, train: { steps: 800, batchSize: 16 } },
       'causal-vae': { preset: 'quick', model: { baseChannels: 8, channelMult: [1, 2, 2, 2], latentChannels: 8 }, train: { steps: 250, batchSize: 4 } },
       unet3d: { preset: 'quick', model: { baseChannels: 8, channelMult: [1, 1, 2, 2] }, train: { steps: 200, batchSize: 4 } },
     },

@@ -5,6 +5,9 @@
  * Symbols (paper → config key):
  *   λ_pixel = 10   l1Weight       ‖x − y‖₁, the pixel term of c(x, y) (eq. A.2)
  *                  l2Weight       ‖x − y‖₂² (ours, 0 in the paper's cost; see the presets)
+ *                  l1Start        steps before the L1 term enters (ours, 0 in the paper; see the presets)
+ *                  decodedStart   step from which the pixel terms see the output as decode() returns
+ *                                 it, clamped to [0, 1] (ours; −1 = never, as the paper)
  *   λ_f     = 10   featWeight     ‖f_Dv(x) − f_Dv(y)‖₁, D_v feature matching (eq. A.2)
  *   λ_p            —              VGG19 perceptual term: not implemented (no VGG19 weights here)
  *   λ_z     = 5    latentWeight   L_f, feature matching on D_z (eq. A.4), the encoder's only
@@ -52,6 +55,24 @@ export interface LossConfig {
   priorStd: number;
   /** Steps before D_v enters the autoencoder loss and starts training. */
   discStart: number;
+  /**
+   * Steps before the L1 pixel term enters (ours; 0 = from the start, as the paper). On sparse
+   * digit videos L1 from step 0 holds the decoder at all-black (its median); the squared error
+   * alone moves the code off that plateau, then L1 sharpens and blackens the background.
+   */
+  l1Start: number;
+  /**
+   * Step from which the pixel terms (L1, L2) measure the output as `decode()` returns it, clamped
+   * to [0, 1], instead of the raw linear output (ours; −1 = never, the paper's cost). Where the
+   * clamp would cut the gradient towards the target (y < 0 with x > 0, or y > 1 with x < 1) the
+   * raw value is kept, so no pixel stops learning. Why: PSNR and SSIM score the clamped output,
+   * and on a black background the raw losses hold the output at 0 from both sides, so half of the
+   * background is a faint positive haze after clamping. SSIM's luminance term with C1 = 1e-4 is
+   * ≈ 0.5 for a window of mean 0.01 against black, so that haze alone kept SSIM below the
+   * all-black video's 0.81. With the clamped loss, negative background costs nothing and the
+   * haze can sink below 0.
+   */
+  decodedStart: number;
   discChannels: number;
   discLayers: number;
   discScales: number;
@@ -66,7 +87,7 @@ export interface LossConfig {
 
 /** The paper's WAE weights (Appendix A.3.3). */
 export const WAE_LOSS: LossConfig = {
-  l1Weight: 10, l2Weight: 0, featWeight: 10, advWeight: 1, latentWeight: 5, discWeight: 5, klWeight: 0, priorStd: 1, discStart: 0,
+  l1Weight: 10, l2Weight: 0, featWeight: 10, advWeight: 1, latentWeight: 5, discWeight: 5, klWeight: 0, priorStd: 1, discStart: 0, l1Start: 0, decodedStart: -1,
   discChannels: 16, discLayers: 3, discScales: 2, latentDiscHidden: 256, latentDiscLayers: 3, samplePosterior: true,
 };
 
@@ -77,7 +98,8 @@ export interface ReconMetrics {
 }
 
 export function checkLoss(l: LossConfig): void {
-  for (const k of ['l1Weight', 'l2Weight', 'featWeight', 'advWeight', 'latentWeight', 'discWeight', 'klWeight', 'discStart'] as const) checkNonNegative(l[k], k);
+  for (const k of ['l1Weight', 'l2Weight', 'featWeight', 'advWeight', 'latentWeight', 'discWeight', 'klWeight', 'discStart', 'l1Start'] as const) checkNonNegative(l[k], k);
+  if (!(Number.isInteger(l.decodedStart) && l.decodedStart >= -1)) throw new Error(`model.decodedStart: must be an integer step ≥ 0, or −1 for never, got ${l.decodedStart}`);
   if (!(l.priorStd > 0)) throw new Error(`model.priorStd: must be > 0, got ${l.priorStd}`);
   for (const k of ['discChannels', 'discLayers', 'discScales', 'latentDiscHidden', 'latentDiscLayers'] as const) checkInt(l[k], k);
 }
@@ -137,7 +159,8 @@ export class AeTask implements TrainTask {
     this.ae.checkVideo(batch.videos);
     const useDv = this.discV !== null && ctx.step >= this.loss.discStart;
     const figures = T.tidy(() => {
-      const terms = this.losses(batch.videos, useDv);
+      const decoded = this.loss.decodedStart >= 0 && ctx.step >= this.loss.decodedStart;
+      const terms = this.losses(batch.videos, useDv, ctx.step >= this.loss.l1Start, decoded);
       (terms.disc ? terms.ae.add(terms.disc) : terms.ae).backward();
       const out: Record<string, number> = {};
       for (const [k, v] of Object.entries(terms.parts)) out[k] = v.item();
@@ -160,7 +183,7 @@ export class AeTask implements TrainTask {
    * E_v and G only), `disc`, the discriminators' (reaching D_v and D_z only; null without them),
    * and the named scalar parts for the log.
    */
-  losses(x: Tensor, useDv: boolean): { ae: Tensor; disc: Tensor | null; parts: Record<string, Tensor> } {
+  losses(x: Tensor, useDv: boolean, useL1 = true, decoded = false): { ae: Tensor; disc: Tensor | null; parts: Record<string, Tensor> } {
     const L = this.loss;
     const parts: Record<string, Tensor> = {};
     // 1. z ~ q(z|x), y = G(z).
@@ -168,9 +191,9 @@ export class AeTask implements TrainTask {
     const z = L.samplePosterior ? samplePosterior(post) : post.mean; // (B, ...latent)
     const raw = this.ae.decodeRaw(z); // (B, C, T, H, W) on the [−1, 1] scale
     // 2. Autoencoder loss.
-    const y = toUnit(raw); // (B, C, T, H, W) on the [0, 1] scale
-    parts.l1 = T.l1Loss(y, x); // ()
-    let ae = parts.l1.mulScalar(L.l1Weight);
+    const y = decoded ? clampedTowards(toUnit(raw), x) : toUnit(raw); // (B, C, T, H, W) on the [0, 1] scale
+    parts.l1 = T.l1Loss(y, x); // () logged before l1Start too
+    let ae = parts.l1.mulScalar(useL1 ? L.l1Weight : 0);
     if (L.l2Weight > 0) {
       parts.l2 = T.mseLoss(y, x); // ()
       ae = ae.add(parts.l2.mulScalar(L.l2Weight));
@@ -246,6 +269,18 @@ export class AeTask implements TrainTask {
     for (const o of Object.values(this.#opts)) o.dispose();
     for (const m of Object.values(this.modules())) m.dispose();
   }
+}
+
+/**
+ * y clamped to [0, 1] (as decode() returns it), except where the clamp would stop the gradient
+ * towards the target x: y < 0 with x > 0, or y > 1 with x < 1 keep their raw value. (B, C, T, H, W).
+ */
+export function clampedTowards(y: Tensor, x: Tensor): Tensor {
+  return T.tidy(() => {
+    const below = T.logicalAnd(T.ltScalar(y, 0), T.gtScalar(x, 0)); // (B, C, T, H, W) bool
+    const above = T.logicalAnd(T.gtScalar(y, 1), T.ltScalar(x, 1));
+    return T.where(T.logicalOr(below, above), y, T.clamp(y, { min: 0, max: 1 }));
+  });
 }
 
 /** Run `fn` with `m`'s parameters not requiring grad (autograd records the path to the inputs only). */

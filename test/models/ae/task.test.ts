@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as T from '../../../src/tensor/index.js';
 import { AE_ARCHS, PRESETS, aeSpec, createAeTask } from '../../../src/models/ae/index.js';
+import { clampedTowards } from '../../../src/models/ae/wae-task.js';
 import type { StepContext } from '../../../src/train/types.js';
 import type { Batch } from '../../../src/data/loader.js';
 import { assertNoLeak } from '../../helpers/leak.js';
@@ -124,6 +125,64 @@ test('trainStep: syncGrads gets each network\'s parameters once, gradients are c
     for (const k of ['l1', 'feat', 'adv', 'd_v', 'lat', 'd_z', 'loss']) assert.ok(Number.isFinite(f1[k]), `${k}: ${f1[k]}`);
     assert.ok(!('gnorm_ae' in f1), 'no clipping when clipNorm is null');
     for (const m of Object.values(mods)) for (const p of m.parameters()) assert.equal(p.grad, null, 'gradients are cleared after the step');
+    x.dispose();
+    task.dispose();
+  }));
+
+test('l1Start: before it the loss is the squared error alone, from it L1 joins with its weight', () =>
+  assertNoLeak(() => {
+    T.manualSeed(9);
+    const model = { ...TINY['conv3d-base'], featWeight: 0, advWeight: 0, latentWeight: 0, l1Weight: 10, l2Weight: 3, l1Start: 2, samplePosterior: false };
+    const task = createAeTask('conv3d-base', model, INPUT, { lr: 1e-3 }, METRICS);
+    const x = movingSquares(2);
+    T.tidy(() => {
+      for (const useL1 of [false, true]) {
+        const { ae, disc, parts } = task.losses(x, false, useL1);
+        assert.equal(disc, null, 'no discriminators at these weights');
+        const expected = parts.l2!.item() * 3 + (useL1 ? parts.l1!.item() * 10 : 0);
+        assert.ok(Math.abs(ae.item() - expected) < 1e-5 * Math.max(1, expected), `useL1=${useL1}: ${ae.item()} vs ${expected}`);
+      }
+    });
+    // trainStep passes step >= l1Start: the logged loss is 3·L2 at step 1, 3·L2 + 10·L1 at step 2.
+    const f1 = task.trainStep(batchOf(x), ctxAt(1));
+    assert.ok(Math.abs(f1.loss! - 3 * f1.l2!) < 1e-5, JSON.stringify(f1));
+    const f2 = task.trainStep(batchOf(x), ctxAt(2));
+    assert.ok(Math.abs(f2.loss! - 3 * f2.l2! - 10 * f2.l1!) < 1e-4, JSON.stringify(f2));
+    x.dispose();
+    task.dispose();
+  }));
+
+test('clampedTowards: the decoded (clamped) value, raw where the clamp would stop the gradient towards the target', () =>
+  assertNoLeak(() => {
+    T.tidy(() => {
+      const y = T.tensor([-0.2, -0.2, 0.5, 1.3, 1.3, -0.1]).requiresGrad_(true);
+      const x = T.tensor([0, 0.5, 0.4, 1, 0.7, 0]);
+      const c = clampedTowards(y, x);
+      // below 0 with target 0: clamped; below 0 with target 0.5: raw; inside: raw; above 1 with
+      // target 1: clamped; above 1 with target 0.7: raw.
+      assert.deepEqual([...c.toFloat32Array()].map((v) => Math.round(v * 100) / 100), [0, -0.2, 0.5, 1, 1.3, 0]);
+      c.sum().backward();
+      const g = y.grad!;
+      assert.deepEqual([...g.toFloat32Array()], [0, 1, 1, 0, 1, 0], 'gradient flows exactly where the value is raw');
+      g.dispose();
+    });
+  }));
+
+test('decodedStart: from that step the pixel loss is that of the clamped output', () =>
+  assertNoLeak(() => {
+    T.manualSeed(10);
+    const model = { ...TINY['conv3d-base'], featWeight: 0, advWeight: 0, latentWeight: 0, l1Weight: 0, l2Weight: 1, decodedStart: 1, samplePosterior: false };
+    const task = createAeTask('conv3d-base', model, INPUT, { lr: 1e-3 }, METRICS);
+    const x = movingSquares(2);
+    T.tidy(() => {
+      const raw = task.ae.decodeRaw(task.ae.posterior(x).mean).addScalar(1).mulScalar(0.5); // y on [0, 1]
+      const expectRaw = raw.sub(x).square().mean().item();
+      const expectDecoded = clampedTowards(raw, x).sub(x).square().mean().item();
+      assert.ok(Math.abs(task.losses(x, false, true, false).parts.l2!.item() - expectRaw) < 1e-6);
+      assert.ok(Math.abs(task.losses(x, false, true, true).parts.l2!.item() - expectDecoded) < 1e-6);
+      assert.ok(expectDecoded <= expectRaw, 'clamping towards [0, 1] never moves a value away from a target in [0, 1]');
+    });
+    assert.throws(() => createAeTask('conv3d-base', { ...model, decodedStart: -2 }, INPUT, { lr: 1e-3 }, METRICS), /model\.decodedStart: must be an integer step ≥ 0, or −1 for never, got -2/);
     x.dispose();
     task.dispose();
   }));
