@@ -43,9 +43,19 @@ export interface LoadVideoSetOptions {
   log?: (message: string) => void;
 }
 
-/** True when `dir` is a t2vlab dataset folder. */
+/**
+ * True when `dir` is a t2vlab dataset folder: its manifest.json says `"format": "t2vlab-dataset"`.
+ * Other folders may hold a manifest.json too (`t2v generate` writes one beside its videos).
+ */
 export function isDatasetFolder(dir: string): boolean {
-  return existsSync(join(dir, MANIFEST_FILE));
+  const path = join(dir, MANIFEST_FILE);
+  if (!existsSync(path)) return false;
+  try {
+    const m = JSON.parse(readFileSync(path, 'utf8')) as { format?: unknown };
+    return m.format === 't2vlab-dataset';
+  } catch {
+    return false;
+  }
 }
 
 /** The video files of a folder (by extension), sorted by file name. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DatasetWriter } from '../../src/data/format.js';
 import { writeNpy } from '../../src/io/npy.js';
 import { writeGif } from '../../src/media/gif.js';
-import { listVideoFiles, loadReferenceSet, loadVideoSet, readPrompts } from '../../src/metrics/video-set.js';
+import { isDatasetFolder, listVideoFiles, loadReferenceSet, loadVideoSet, readPrompts } from '../../src/metrics/video-set.js';
 import { MetricInputError } from '../../src/metrics/types.js';
 import { noise, tempDir } from '../media/clips.js';
 import { BLACK, RED, WHITE, YELLOW, solidVideo } from './fake-clip.js';
@@ -55,6 +55,18 @@ test('a folder: .npy and .gif read in file-name order, corrupt files skipped and
   assert.deepEqual(b!.data, gifVideo.data);
   assert.deepEqual([e!.frames, e!.height, e!.width, e!.channels], [2, 4, 4, 1]);
   assert.deepEqual(e!.data, gray);
+});
+
+test('a folder of generated videos with its own manifest.json (t2v generate) is a folder, not a dataset', async () => {
+  const dir = join(root, 'generated');
+  writeNpy(join(dir, 'x-0.npy'), { dtype: 'u1', shape: [2, 4, 4], data: gray });
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ run: 'r', kind: 'align/progressive-bucket', prompts: ['q x'] }));
+  writeFileSync(join(dir, 'prompts.json'), JSON.stringify({ 'x-0.npy': 'q x' }));
+  assert.equal(isDatasetFolder(dir), false);
+  assert.equal(isDatasetFolder(join(root, 'ds')), true);
+  const set = await loadVideoSet({ videos: dir, prompts: join(dir, 'prompts.json') });
+  assert.equal(set.kind, 'folder');
+  assert.deepEqual(set.videos.map((v) => [v.id, v.prompt]), [['x-0.npy', 'q x']]);
 });
 
 test('JSON prompts: file name or stem keys, string or {caption} values', async () => {
