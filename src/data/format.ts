@@ -48,7 +48,7 @@ export interface VideoEntry extends VideoMeta {
 }
 
 export interface DatasetManifest {
-  format: 't2vlab-dataset';
+  format: typeof DATASET_FORMAT;
   formatVersion: 1;
   name: string;
   /** Every video is uint8 (T, H, W, C) with these sizes. */
@@ -73,6 +73,25 @@ export class DatasetError extends Error {
 }
 
 export const MANIFEST_FILE = 'manifest.json';
+/** The `format` field of every dataset manifest. */
+export const DATASET_FORMAT = 't2vlab-dataset';
+
+/**
+ * True when `dir` holds a dataset manifest: a manifest.json that says `"format": "t2vlab-dataset"`,
+ * or one that is not valid JSON (a damaged dataset; DatasetReader.open reports it). Another
+ * tool's manifest.json (`t2v generate` writes one beside its videos) is not one.
+ */
+export function isDatasetDir(dir: string): boolean {
+  const path = join(dir, MANIFEST_FILE);
+  if (!existsSync(path)) return false;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return true;
+  }
+  return typeof raw === 'object' && raw !== null && (raw as { format?: unknown }).format === DATASET_FORMAT;
+}
 export const SHARD_TENSOR = 'videos';
 
 /** Name of shard k: `shard-00000.safetensors`. */
@@ -193,7 +212,7 @@ export class DatasetWriter {
     });
     const { name, frames, height, width, channels, generator } = this.opts;
     const manifest: DatasetManifest = {
-      format: 't2vlab-dataset',
+      format: DATASET_FORMAT,
       formatVersion: 1,
       name,
       frames,
@@ -315,7 +334,7 @@ function validateManifest(raw: unknown, path: string): DatasetManifest {
   const posInt = (v: unknown, f: string, min = 1): number => (Number.isInteger(v) && (v as number) >= min ? (v as number) : bad(`${f} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`));
   const str = (v: unknown, f: string): string => (typeof v === 'string' ? v : bad(`${f} must be a string, got ${JSON.stringify(v)}`));
   if (!isObj(raw)) return bad('the top level is not a JSON object');
-  if (raw.format !== 't2vlab-dataset') return bad(`format is ${JSON.stringify(raw.format)}, expected "t2vlab-dataset"`);
+  if (raw.format !== DATASET_FORMAT) return bad(`format is ${JSON.stringify(raw.format)}, expected "${DATASET_FORMAT}"`);
   if (raw.formatVersion !== 1) {
     throw new DatasetError(`'${path}': formatVersion ${JSON.stringify(raw.formatVersion)} is not supported (this t2vlab reads version 1); update t2vlab or rebuild the data set with this version`);
   }

@@ -12,7 +12,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { DatasetReader, MANIFEST_FILE, SPLITS, type Split } from '../data/format.js';
+import { DatasetReader, MANIFEST_FILE, SPLITS, isDatasetDir, type Split } from '../data/format.js';
 import { VIDEO_EXTENSIONS, readVideoFile } from '../media/ffmpeg.js';
 import type { VideoU8 } from '../media/video.js';
 import { MetricInputError, type EvalVideo, type ReferenceSet } from './types.js';
@@ -41,21 +41,6 @@ export interface LoadVideoSetOptions {
   split?: Split;
   /** Progress and warnings. */
   log?: (message: string) => void;
-}
-
-/**
- * True when `dir` is a t2vlab dataset folder: its manifest.json says `"format": "t2vlab-dataset"`.
- * Other folders may hold a manifest.json too (`t2v generate` writes one beside its videos).
- */
-export function isDatasetFolder(dir: string): boolean {
-  const path = join(dir, MANIFEST_FILE);
-  if (!existsSync(path)) return false;
-  try {
-    const m = JSON.parse(readFileSync(path, 'utf8')) as { format?: unknown };
-    return m.format === 't2vlab-dataset';
-  } catch {
-    return false;
-  }
 }
 
 /** The video files of a folder (by extension), sorted by file name. */
@@ -159,7 +144,7 @@ async function folderVideos(dir: string, prompts: string, log?: (m: string) => v
  * folder of video files with a prompt file.
  */
 export async function loadVideoSet(opts: LoadVideoSetOptions): Promise<VideoSet> {
-  if (isDatasetFolder(opts.videos)) {
+  if (isDatasetDir(opts.videos)) {
     if (opts.prompts !== undefined) {
       throw new MetricInputError(`'${opts.videos}' is a dataset folder: its captions are the prompts; drop --prompts`);
     }
@@ -174,8 +159,8 @@ export async function loadVideoSet(opts: LoadVideoSetOptions): Promise<VideoSet>
 
 /** The real videos of a dataset split, for the metrics that compare with them (FVD, B-PSNR, ...). */
 export function loadReferenceSet(datasetDir: string, split: Split = 'test'): ReferenceSet {
-  if (!isDatasetFolder(datasetDir)) {
-    throw new MetricInputError(`--reference '${datasetDir}' is not a t2vlab dataset folder (no ${MANIFEST_FILE}); pass the data set the model was trained on`);
+  if (!isDatasetDir(datasetDir)) {
+    throw new MetricInputError(`--reference '${datasetDir}' is not a t2vlab dataset folder (no ${MANIFEST_FILE}, or one of another tool); pass the data set the model was trained on`);
   }
   return datasetVideos(datasetDir, split);
 }

@@ -11,11 +11,11 @@
  *          caveat) and small networks, sized for ≤ 20 minutes on 2 cores for 1 seed including
  *          the data. CPU seconds measured per piece on this machine (1 thread, under load, from
  *          each step's done.json `cpuSeconds` and short probes): data ~1; AEs conv3d-base
- *          400 × 0.13 ≈ 55 (now 800 steps with the plateau-free quick recipe, L1 from step 300,
- *          clamped pixel loss from 450: ≈ 110), causal-vae 250 × 0.43 ≈ 110, unet3d 200 × 0.38 ≈ 75; domain model,
+ *          800 steps of the quick recipe (L1 from step 300, clamped pixel loss from 450) ≈ 200
+ *          (measured on an idle machine), causal-vae 250 × 0.43 ≈ 110, unet3d 200 × 0.38 ≈ 75; domain model,
  *          text encoder, probe ≈ 25 + 25 + 10; 7 joint methods × 400 steps ≈ 7 × 25 (latents
  *          encoded once, then ~0.05 s a step, diagnostics ~2 s); CoDi ≈ 70; MLP diffusion ≈ 15;
- *          DiT ≈ 90; sampling ≈ 20; evaluation ≈ 30: about 700 CPU seconds, i.e. ~8–12 minutes
+ *          DiT ≈ 90; sampling ≈ 20; evaluation ≈ 30: about 850 CPU seconds, i.e. ~9–12 minutes
  *          of wall-clock with 2 threads on an idle 2-core machine.
  *   paper  paper sizes (method.md, Table A.1): 10000/2000/2000 videos of 16×64×64, the paper's
  *          networks, 70 epochs of alignment at batch 64 for every method (matched), 3 seeds.
