@@ -11,13 +11,16 @@
  *              as a data modality stream"). Predictor (ours): Linear(d, h)-LayerNorm-Swish-
  *              Linear(h, d) (BYOL's MLP with LayerNorm for BatchNorm); EMA decay τ = 0.99.
  *
+ * The bucket loss normalises its inter-bucket term as `bucketNegatives` says ('mean' by default,
+ * ours; bucket-loss.ts shows why eq. 4 as printed collapses).
+ *
  * `text` is always M(E_t(t)) of the *clean* caption (the bucket ids come from it), `video` the
  * matching video-side code (E_s(z_v), or z_v itself for the non-progressive methods).
  */
 import * as T from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { LayerNorm, Linear, Module, Sequential, SiLU, type Layer } from '../nn/index.js';
-import { bucketLoss } from './bucket-loss.js';
+import { bucketLoss, type BucketNegatives } from './bucket-loss.js';
 import { infoNce } from './infonce.js';
 import { vicReg } from './vicreg.js';
 import { byolLoss } from './byol.js';
@@ -34,6 +37,8 @@ export interface AlignLossOptions {
   hidden: number;
   /** BYOL target EMA decay τ. */
   byolDecay: number;
+  /** The bucket loss's inter-bucket normalisation (default 'mean'). */
+  bucketNegatives?: BucketNegatives;
   /** BYOL: the video-branch network whose EMA copy is the target (E_s). */
   videoEncoder?: Module & Layer;
   /** BYOL: builds an untrained module of E_s's architecture (the target's shell). */
@@ -54,7 +59,7 @@ export interface AlignmentLoss {
 }
 
 class SimpleLoss implements AlignmentLoss {
-  constructor(readonly kind: 'bucket' | 'infonce' | 'vicreg', private readonly temperature: number) {}
+  constructor(readonly kind: 'bucket' | 'infonce' | 'vicreg', private readonly temperature: number, private readonly negatives: BucketNegatives) {}
   trainable(): Record<string, Module> {
     return {};
   }
@@ -64,7 +69,7 @@ class SimpleLoss implements AlignmentLoss {
   compute(text: Tensor, video: Tensor, buckets: Int32Array): Tensor {
     switch (this.kind) {
       case 'bucket':
-        return bucketLoss(text, video, buckets); // ()
+        return bucketLoss(text, video, buckets, { negatives: this.negatives }); // ()
       case 'infonce':
         return infoNce(text, video, this.temperature); // ()
       case 'vicreg':
@@ -73,7 +78,7 @@ class SimpleLoss implements AlignmentLoss {
   }
   afterStep(): void {}
   describe(): Record<string, unknown> {
-    if (this.kind === 'bucket') return { kind: 'bucket', alpha: 2, lambdaNeg: 1, lambdaPos: 1 };
+    if (this.kind === 'bucket') return { kind: 'bucket', alpha: 2, lambdaNeg: 1, lambdaPos: 1, negatives: this.negatives };
     if (this.kind === 'infonce') return { kind: 'infonce', temperature: this.temperature };
     return { kind: 'vicreg', lambda: 25, mu: 25, nu: 1 };
   }
@@ -124,7 +129,7 @@ class ByolLoss implements AlignmentLoss {
 
 /** The alignment term of a method. BYOL needs `videoEncoder` and `makeVideoEncoder`. */
 export function createAlignmentLoss(kind: AlignLossKind, o: AlignLossOptions): AlignmentLoss {
-  if (kind !== 'byol') return new SimpleLoss(kind, o.temperature);
+  if (kind !== 'byol') return new SimpleLoss(kind, o.temperature, o.bucketNegatives ?? 'mean');
   if (!o.videoEncoder || !o.makeVideoEncoder) throw new Error('createAlignmentLoss: byol needs the video-branch encoder (videoEncoder, makeVideoEncoder)');
   return new ByolLoss(o.videoEncoder, o.makeVideoEncoder, o.dim, o.hidden, o.byolDecay);
 }

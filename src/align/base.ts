@@ -32,6 +32,7 @@ import type { NoiseWords } from './noise-words.js';
 import type { ConditionerSpec } from './text-encoder.js';
 import { discriminatorLoss, type SharedDiscriminator } from './shared-discriminator.js';
 import type { AlignMethod } from './names.js';
+import { BUCKET_NEGATIVES, type BucketNegatives } from './bucket-loss.js';
 
 export { ALIGN_METHODS, type AlignMethod } from './names.js';
 
@@ -50,7 +51,11 @@ export interface FrozenParts {
   conditionerSpec?: ConditionerSpec;
 }
 
-/** Hyper-parameters of every method (paper Appendix A.3 defaults). */
+/** Which side of λ_s‖z1 − z2‖₁ (eq. 2) gets its gradient: 'both' as printed, 'video' = stop-gradient on z1. */
+export type SharedTarget = 'video' | 'both';
+export const SHARED_TARGETS: readonly SharedTarget[] = ['video', 'both'];
+
+/** Hyper-parameters of every method (paper Appendix A.3 defaults; the two choice options are ours). */
 export interface AlignOptions {
   /** Hidden width of the MLPs M, E_s, G_s (512). */
   hidden: number;
@@ -75,13 +80,31 @@ export interface AlignOptions {
   seed: number;
   /** Noisy captions kept in the text-feature cache. */
   noisyCacheSize: number;
+  /**
+   * Normalisation of the bucket loss's inter-bucket term (bucket-loss.ts): 'mean' (ours, default)
+   * or 'paper' (eq. 4 as printed, whose global minimum is degenerate: see bucket-loss.ts).
+   */
+  bucketNegatives: BucketNegatives;
+  /**
+   * λ_s‖z1 − z2‖₁ of eq. 2 with both codes trainable ('both', as printed) has the trivial
+   * minimum E_s(z_v) = M(E_t(t)) = const, which the 100× weight makes the easiest descent:
+   * training reaches it on SyncDraw (every caption generates the same video). 'video' (ours,
+   * default) treats the video's shared code z1 as the target of that term (stop-gradient on z1,
+   * as the WAE cost measures q(z) against p*(z)): M learns to hit E_s(z_v), E_s learns from the
+   * reconstruction terms and the alignment term.
+   */
+  sharedTarget: SharedTarget;
 }
 
 export const DEFAULT_ALIGN_OPTIONS: Readonly<AlignOptions> = {
   hidden: 512, sharedDim: 64, dropout: 0.1, lr: 1e-4,
   lambdaShared: 100, lambdaFeat: 10, lambdaPixel: 30, lambdaDiv: 5,
   pixelSamples: 0, pixelEvery: 1, temperature: 0.07, byolDecay: 0.99, seed: 0, noisyCacheSize: 4096,
+  bucketNegatives: 'mean', sharedTarget: 'video',
 };
+
+/** The options that take one of a few names rather than a number, with their valid values. */
+const CHOICE_OPTIONS: Readonly<Record<string, readonly string[]>> = { bucketNegatives: BUCKET_NEGATIVES, sharedTarget: SHARED_TARGETS };
 
 /** Defaults filled in; unknown keys and bad values throw naming the option. */
 export function resolveAlignOptions(given: Partial<AlignOptions> = {}): AlignOptions {
@@ -89,10 +112,16 @@ export function resolveAlignOptions(given: Partial<AlignOptions> = {}): AlignOpt
   for (const [k, v] of Object.entries(given)) {
     if (!(k in DEFAULT_ALIGN_OPTIONS)) throw new Error(`align option '${k}' is unknown; valid: ${Object.keys(DEFAULT_ALIGN_OPTIONS).join(', ')}`);
     if (v === undefined) continue;
+    const choices = CHOICE_OPTIONS[k];
+    if (choices) {
+      if (typeof v !== 'string' || !choices.includes(v)) throw new Error(`align option '${k}' must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${JSON.stringify(v)}`);
+      (out as unknown as Record<string, string>)[k] = v;
+      continue;
+    }
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`align option '${k}' must be a finite number, got ${JSON.stringify(v)}`);
     (out as unknown as Record<string, number>)[k] = v;
   }
-  const ints: (keyof AlignOptions)[] = ['hidden', 'sharedDim', 'pixelSamples', 'pixelEvery', 'seed', 'noisyCacheSize'];
+  const ints = ['hidden', 'sharedDim', 'pixelSamples', 'pixelEvery', 'seed', 'noisyCacheSize'] as const;
   for (const k of ints) if (!Number.isInteger(out[k]) || out[k] < 0) throw new Error(`align option '${k}' must be an integer ≥ 0, got ${out[k]}`);
   if (out.hidden < 1 || out.sharedDim < 1 || out.pixelEvery < 1) throw new Error('align options hidden, sharedDim and pixelEvery must be ≥ 1');
   if (!(out.dropout >= 0 && out.dropout < 1)) throw new Error(`align option 'dropout' must be in [0, 1), got ${out.dropout}`);

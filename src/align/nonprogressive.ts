@@ -37,7 +37,7 @@ export class NonProgressiveTask extends AlignTaskBase {
     const o = this.options;
     this.mapping = new AlignMlp(this.textDim, this.latentDim, { hidden: o.hidden, dropout: o.dropout });
     this.disc = new SharedDiscriminator(this.latentDim);
-    this.align = createAlignmentLoss(method === 'nonprog-bucket' ? 'bucket' : 'infonce', { dim: this.latentDim, temperature: o.temperature, hidden: o.hidden, byolDecay: o.byolDecay });
+    this.align = createAlignmentLoss(method === 'nonprog-bucket' ? 'bucket' : 'infonce', { dim: this.latentDim, temperature: o.temperature, hidden: o.hidden, byolDecay: o.byolDecay, bucketNegatives: o.bucketNegatives });
     this.gen = this.makeAdam([this.mapping]);
     this.discOpt = this.makeAdam([this.disc]);
   }

@@ -16,7 +16,10 @@
  *   L = λ_s‖z1 − z2‖₁ + λ_feat(‖g1 − g2‖₁ + ‖g1 − z_v‖₁ + ‖g2 − z_v‖₁)
  *     + λ_pixel(‖G(g1) − v‖₁ + ‖G(g2) − v‖₁) + λ_zs(L_fm(D_s; z1, z2) + L_align(M(E_t(t)), z1))
  * with λ_s = 100, λ_feat = 10, λ_pixel = 30, λ_zs = 5 (Appendix A.3). L_align sees the clean
- * caption t. D_s is trained by its own Adam on eq. A.5 (z1 real, z2 fake); the generator side of
+ * caption t. By default (ours, `sharedTarget: 'video'`) z1 is detached in the λ_s term, so the
+ * text code is pulled to the video's code and not both to a constant; and the bucket loss
+ * averages its negatives (`bucketNegatives: 'mean'`): base.ts and bucket-loss.ts say why, with
+ * the collapse each printed form reaches. Both printed forms stay available as options. D_s is trained by its own Adam on eq. A.5 (z1 real, z2 fake); the generator side of
  * L_{D_s} is feature matching (ours, shared-discriminator.ts). Both optimizers: Adam 1e-4, the
  * trainer's clip-norm (paper: 4), applied per optimizer.
  */
@@ -79,7 +82,7 @@ export class ProgressiveTask extends AlignTaskBase {
     this.sharedDecoder = new AlignMlp(o.sharedDim, this.latentDim, { hidden: o.hidden, dropout: o.dropout });
     this.disc = new SharedDiscriminator(o.sharedDim);
     this.align = createAlignmentLoss(cfg.align, {
-      dim: o.sharedDim, temperature: o.temperature, hidden: o.hidden, byolDecay: o.byolDecay,
+      dim: o.sharedDim, temperature: o.temperature, hidden: o.hidden, byolDecay: o.byolDecay, bucketNegatives: o.bucketNegatives,
       videoEncoder: this.sharedEncoder, makeVideoEncoder: maps.makeVideo,
     });
     this.gen = this.makeAdam(this.generatorModules());
@@ -120,7 +123,7 @@ export class ProgressiveTask extends AlignTaskBase {
       const g1 = this.sharedDecoder.forward(z1); // (B, d_zv)
       const g2 = this.sharedDecoder.forward(z2); // (B, d_zv)
       // 3. Eq. 2.
-      const shared = mae(z1, z2); // ()
+      const shared = mae(o.sharedTarget === 'video' ? z1.detach() : z1, z2); // ()
       const feat = mae(g1, g2).add(mae(g1, zv)).add(mae(g2, zv)); // ()
       const pixel = this.pixelTerm([g1, g2], batch.videos, ctx.step); // () or null
       // 4. Eq. 3: D_s feature matching and the alignment term on the clean caption.
@@ -156,6 +159,7 @@ export class ProgressiveTask extends AlignTaskBase {
       family: 'progressive',
       maps: this.mapsKind,
       align: this.align.describe(),
+      sharedTarget: this.options.sharedTarget,
       discriminator: { params: this.disc.numParameters(), generatorSide: 'feature-matching', own: 'bce-eq-A.5' },
     };
   }

@@ -29,6 +29,7 @@
 import type { DomainRecipe } from '../domain/train.js';
 import type { AeArch } from '../models/ae/types.js';
 import type { DiagnosticsBudget } from '../align/presets.js';
+import type { AlignOptions } from '../align/base.js';
 
 export type StudyPresetName = 'micro' | 'quick' | 'paper';
 export const STUDY_PRESETS: readonly StudyPresetName[] = ['micro', 'quick', 'paper'];
@@ -84,7 +85,7 @@ export interface StudyPreset {
   text: DomainPiece;
   probe: DomainPiece;
   budget: MethodBudget;
-  align: { preset: 'micro' | 'quick' | 'paper'; options: Record<string, number>; diagnostics: DiagnosticsBudget };
+  align: { preset: 'micro' | 'quick' | 'paper'; options: Partial<AlignOptions>; diagnostics: DiagnosticsBudget };
   diffusion: {
     preset: 'micro' | 'quick' | 'paper';
     /** Denoiser overrides over diffusionDefaults(arch, preset).model. */
@@ -92,7 +93,7 @@ export interface StudyPreset {
     sampler: { steps: number; guidance: number };
   };
   samples: {
-    /** k: samples per caption for diversity (sample 0 of each caption is the one-per-caption set). */
+    /** k: samples per caption; every metric is computed on all of them (steps/evaluate.ts). */
     perPrompt: number;
     /** Prompts (rows) in each method's sample grid. */
     gridPrompts: number;

@@ -4,8 +4,8 @@
  *   - `clipsim` only when `--clip DIR` is given (real CLIP);
  *   - `attribute_accuracy` only on synthetic data whose captions the probe can parse (SyncDraw);
  *   - names the registry of this build does not know are left out and named in the notes;
- *   - `intra_bucket_diversity` is computed on the k-per-caption sample set, every other metric on
- *     the one-per-caption set.
+ *   - every metric is computed on the k-per-caption sample set (steps/evaluate.ts says why);
+ *     `intra_bucket_diversity` is listed apart because it needs more than one sample a caption.
  * Pure data: nothing here loads the engine.
  */
 

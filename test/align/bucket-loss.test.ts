@@ -6,7 +6,7 @@ import { AlignMlp } from '../../src/align/mlp.js';
 import { assertNoLeak } from '../helpers/leak.js';
 
 /** Eq. 4 by hand, in plain float64 JS, straight from the paper's sums. */
-function byHand(text: number[][], video: number[][], bucket: number[], alpha: number, lNeg: number, lPos: number): number {
+function byHand(text: number[][], video: number[][], bucket: number[], alpha: number, lNeg: number, lPos: number, meanNeg = false): number {
   const n = bucket.length;
   const cos = (a: number[], b: number[]) => {
     let ab = 0, aa = 0, bb = 0;
@@ -19,7 +19,7 @@ function byHand(text: number[][], video: number[][], bucket: number[], alpha: nu
     const size = bucket.filter((b) => b === bucket[i]).length;
     for (let j = 0; j < n; j++) {
       const s = (cos(text[i]!, video[j]!) + 1) / 2;
-      if (bucket[j] !== bucket[i]) negSum += s / size;
+      if (bucket[j] !== bucket[i]) negSum += s / (meanNeg ? n - size : size);
       else posSum += (i === j ? alpha : 1) * s / size;
     }
   }
@@ -42,6 +42,33 @@ test('bucket loss equals eq. 4 by hand with repeated captions, α weighting and 
       assert.ok(Math.abs(got - want) < 1e-5, `bucket ${bucket} α=${alpha}: ${got} vs ${want}`);
     }
   });
+});
+
+test("negatives: 'mean' divides row i's inter-bucket sum by its N − |B_i| negatives (by hand)", () => {
+  assertNoLeak(() => {
+    for (const bucket of [[0, 1, 0, 2, 1], [3, 3, 3, 3, 3], [0, 0, 1, 1, 0]]) {
+      const got = T.tidy(() => bucketLoss(T.tensor(text), T.tensor(video), bucket, { negatives: 'mean' }).item());
+      const want = byHand(text, video, bucket, 2, 1, 1, true);
+      assert.ok(Math.abs(got - want) < 1e-5, `bucket ${bucket}: ${got} vs ${want}`);
+    }
+  });
+});
+
+test('eq. 4 as printed prefers the antipodal collapse to an alignment; the mean form does not', () => {
+  // 8 buckets of 4 (N = 32). Aligned: text_i = video_i = e_{bucket(i)} (orthogonal, S_neg = 1/2,
+  // S_pos = 1). Collapsed: every text code u, every video code −u (all S = 0).
+  const n = 32;
+  const bucket = Array.from({ length: n }, (_, i) => Math.floor(i / 4));
+  const onehot = bucket.map((b) => Array.from({ length: 8 }, (_, k) => (k === b ? 1 : 0)));
+  const u = Array.from({ length: 8 }, () => 1);
+  const minus = u.map((x) => -x);
+  const value = (t: number[][], v: number[][], negatives: 'paper' | 'mean') => T.tidy(() => bucketLoss(T.tensor(t), T.tensor(v), bucket, { negatives }).item());
+  // Printed: aligned = 7·½ + (2 − 32·(2+3)/4)/32 = 3.5 + 1/16 − 1.25 = 2.3125; collapsed = 2/32.
+  assert.ok(Math.abs(value(onehot, onehot, 'paper') - 2.3125) < 1e-5);
+  assert.ok(Math.abs(value(onehot.map(() => u), onehot.map(() => minus), 'paper') - 0.0625) < 1e-5);
+  // Mean: aligned = ½ + 1/16 − 1.25 = −0.6875 < collapsed = 0.0625.
+  assert.ok(Math.abs(value(onehot, onehot, 'mean') - -0.6875) < 1e-5);
+  assert.ok(Math.abs(value(onehot.map(() => u), onehot.map(() => minus), 'mean') - 0.0625) < 1e-5);
 });
 
 test('the direct match weighs α: raising S_ii lowers the loss α times more than another bucket member', () => {

@@ -84,7 +84,7 @@ test('the alignment term sees the clean caption while the cost sees t̂ (noise p
   const batch = makeBatch();
   try {
     const r = task.trainStep(batch, ctx(0));
-    const clean = T.tidy(() => T.noGrad(() => bucketLoss(task.mapping.forward(task.textFeatures(batch.captions)), task.sharedEncoder.forward(task.encodeVideos(batch.videos)), batch.buckets).item()));
+    const clean = T.tidy(() => T.noGrad(() => bucketLoss(task.mapping.forward(task.textFeatures(batch.captions)), task.sharedEncoder.forward(task.encodeVideos(batch.videos)), batch.buckets, { negatives: 'mean' }).item()));
     assert.ok(Math.abs(r.align! - clean) < 1e-5, `align ${r.align} vs clean-caption bucket loss ${clean}`);
     // ... and the shared term used the noisy captions: with clean ones it would differ.
     const sharedClean = T.tidy(() => T.noGrad(() => T.l1Loss(task.sharedEncoder.forward(task.encodeVideos(batch.videos)), task.mapping.forward(task.textFeatures(batch.captions))).item()));
@@ -158,12 +158,39 @@ test('describe() records method, dims, weights, conditioner and AE run; modules 
   }
 });
 
+/** Flat copies of a module's parameters. */
+const snapshot = (m: { parameters(): T.Tensor[] }): number[][] => m.parameters().map((p) => Array.from(p.toFloat32Array()));
+
+test("sharedTarget: 'video' detaches z1 in λ_s‖z1 − z2‖₁ (only M moves); 'both' moves E_s too", () => {
+  for (const [target, esMoves] of [['video', false], ['both', true]] as const) {
+    const ae = new FakeAe();
+    // Only the λ_s term: the other weights are 0, so any change of E_s comes from that term.
+    const task = createAlignTask('progressive-bucket', parts(ae), { ...SMALL, lambdaFeat: 0, lambdaPixel: 0, lambdaDiv: 0, sharedTarget: target }) as unknown as import('../../src/align/progressive.js').ProgressiveTask;
+    const batch = makeBatch();
+    try {
+      const es0 = snapshot(task.sharedEncoder);
+      const m0 = snapshot(task.mapping);
+      task.trainStep(batch, ctx(0));
+      const changed = (a: number[][], b: number[][]) => a.some((x, i) => x.some((v, k) => v !== b[i]![k]));
+      assert.equal(changed(es0, snapshot(task.sharedEncoder)), esMoves, `E_s with sharedTarget '${target}'`);
+      assert.equal(changed(m0, snapshot(task.mapping)), true, `M with sharedTarget '${target}'`);
+      assert.equal((task.describe() as { sharedTarget: string }).sharedTarget, target);
+    } finally {
+      batch.videos.dispose();
+      task.dispose();
+      ae.dispose();
+    }
+  }
+});
+
 test('user errors: codi needs a unet3d AE, unknown methods and options are named', () => {
   const ae = new FakeAe();
   try {
     assert.throws(() => createAlignTask('codi', parts(ae), SMALL), /codi.*'conv3d-base'.*unet3d/);
     assert.throws(() => createAlignTask('progressive', parts(ae), SMALL), /unknown alignment method 'progressive'; valid: progressive-bucket, clip-infonce/);
     assert.throws(() => createAlignTask('byol', parts(ae), { ...SMALL, hiddn: 3 } as never), /align option 'hiddn' is unknown/);
+    assert.throws(() => createAlignTask('progressive-bucket', parts(ae), { ...SMALL, bucketNegatives: 'all' } as never), /align option 'bucketNegatives' must be one of 'paper', 'mean', got "all"/);
+    assert.throws(() => createAlignTask('progressive-bucket', parts(ae), { ...SMALL, sharedTarget: 1 } as never), /align option 'sharedTarget' must be one of 'video', 'both', got 1/);
   } finally {
     ae.dispose();
   }

@@ -125,7 +125,7 @@ test('data: a given data set is not generated; without a probe there is no probe
   for (const s of p.steps) assert.ok(!s.deps.includes('data'));
 });
 
-test('metrics: diversity metrics go to the k-samples set, the rest to the one-per-caption set', () => {
+test('metrics: the diversity metrics are listed apart from the rest', () => {
   const p = plan('micro');
   for (const e of ofKind(p, 'eval')) {
     assert.deepEqual(e.metrics, ['clipsim_domain', 'r_precision', 'fvd']);

@@ -4,9 +4,10 @@
  * evaluation domain model (CLIPSIM-domain, R-precision, FVD/KVD features, subject consistency's
  * frame features when no DINO/CLIP is given), its attribute probe, and real CLIP with --clip.
  *
- * Every metric is computed on the one-video-per-caption set (sample 0 of each test caption) except
- * the diversity metrics (suite.ts), computed on all k samples per caption. Both go into one
- * `eval.json` (the t2v eval report format, src/metrics/evaluate.ts) with notes naming the set of
+ * Every metric is computed on all k samples of every test caption (k videos per caption, equal
+ * weight per caption): with 20 captions, one video per caption would put a ±0.1 binomial noise on
+ * every accuracy, larger than most gaps between methods. The diversity metrics (suite.ts) need
+ * the k samples anyway. Both go into one `eval.json` (the t2v eval report format, src/metrics/evaluate.ts) with notes naming the set of
  * each metric and the suite metrics this study left out.
  */
 import { join } from 'node:path';
@@ -56,22 +57,21 @@ export async function evaluateStep(step: StepOf<'eval'>, ctx: RunContext, loader
   if (ctx.plan.clip) flags.clip = ctx.plan.clip;
   const names = [...step.metrics, ...step.diversityMetrics];
   const log = (m: string): void => ctx.log(`  ${m}`);
-  const mctx = await buildContext(names.map(getMetric), samples.primary, flags, { fps: 8, log, loaders });
+  const mctx = await buildContext(names.map(getMetric), samples.all, flags, { fps: 8, log, loaders });
   try {
     const settings = { samples: step.samples, domain: step.domain, probe: step.probe, clip: ctx.plan.clip, method: step.method.id, seed: step.seed };
-    const report = await evaluate(mctx, step.metrics, { source: `${step.samples} (sample 0 of each of ${samples.primary.length} captions)`, settings });
+    const report = await evaluate(mctx, step.metrics, { source: `${step.samples} (${samples.all.length} samples of ${samples.primary.length} captions)`, settings });
     if (step.diversityMetrics.length > 0) {
-      const div = await evaluate({ ...mctx, videos: samples.all }, step.diversityMetrics, { settings });
+      const div = await evaluate(mctx, step.diversityMetrics, { settings });
       Object.assign(report.metrics, div.metrics);
       Object.assign(report.failed, div.failed);
     }
     report.notes.push(
-      `metrics ${step.metrics.join(', ') || '(none)'}: one video per caption (sample 0), ${samples.primary.length} videos`,
-      ...(step.diversityMetrics.length > 0 ? [`metrics ${step.diversityMetrics.join(', ')}: all ${samples.all.length} samples (up to ${samples.index.perPrompt} per caption)`] : []),
+      `every metric: all ${samples.all.length} samples of the ${samples.primary.length} test captions (up to ${samples.index.perPrompt} per caption)`,
       ...ctx.plan.metricsLeft.map((l) => `${l.name}: not computed (${l.reason})`),
     );
     writeFileAtomic(join(ctx.abs(step.dir), EVAL_FILE), reportToJson(report));
-    return { metrics: Object.keys(report.metrics).length, failed: Object.keys(report.failed), videos: samples.primary.length };
+    return { metrics: Object.keys(report.metrics).length, failed: Object.keys(report.failed), videos: samples.all.length, captions: samples.primary.length };
   } finally {
     release([mctx.domain, mctx.probe, mctx.clip, mctx.i3d, mctx.dino]);
   }

@@ -14,6 +14,7 @@ import { DataLoader } from '../../data/loader.js';
 import { loadAutoencoder } from '../../models/ae/index.js';
 import { createAlignTask } from '../../align/methods.js';
 import { alignPreset } from '../../align/presets.js';
+import type { AlignOptions } from '../../align/base.js';
 import { NoiseWords } from '../../align/noise-words.js';
 import { alignmentDiagnostics } from '../../align/diagnostics/index.js';
 import { loadJointModel, samplePrompts, videosToU8, type JointLoaders } from '../../align/generate.js';
@@ -33,10 +34,10 @@ function loaders(ae: string, text: string): JointLoaders {
 }
 
 /** The align options of a study preset, with the run's seed. */
-function alignOptions(ctx: RunContext, seed: number): { options: Record<string, number>; clipNorm: number } {
+function alignOptions(ctx: RunContext, seed: number): { options: Partial<AlignOptions>; clipNorm: number } {
   const a = ctx.plan.preset.align;
   const base = alignPreset(a.preset);
-  return { options: { ...(base.options as Record<string, number>), ...a.options, seed }, clipNorm: base.clipNorm };
+  return { options: { ...base.options, ...a.options, seed }, clipNorm: base.clipNorm };
 }
 
 export async function trainJointStep(step: StepOf<'train'>, ctx: RunContext): Promise<Record<string, unknown>> {

@@ -8,7 +8,7 @@
  *   grid.gif         looping grid: rows = the grid prompts, columns = the first samples
  *
  * Prompts are every distinct test caption (sorted); sample 0 of each is the one-per-caption set
- * every metric but the diversity ones is computed on; all k samples form the diversity set.
+ * (grids, `t2v generate`'s default); every metric is computed on all k samples (steps/evaluate.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
