@@ -13,7 +13,8 @@ import { ALIGN_PRESETS, alignPreset, presetSteps, type AlignPreset } from '../..
 import { NoiseWords } from '../../align/noise-words.js';
 import type { ConditionerSpec } from '../../align/text-encoder.js';
 import type { JointLoaders } from '../../align/generate.js';
-import type { AlignTask } from '../../align/base.js';
+import { SHARED_TARGETS, type AlignOptions, type AlignTask, type SharedTarget } from '../../align/base.js';
+import { BUCKET_NEGATIVES, type BucketNegatives } from '../../align/bucket-loss.js';
 import type { TrainAlignResult } from '../../align/train.js';
 
 const USAGE = `usage: t2v train align --method METHOD --ae RUN (--text DIR | --clip DIR) --data DIR --out RUN [options]
@@ -36,6 +37,10 @@ options:
   --preset NAME      ${ALIGN_PRESETS.join(' | ')}                                 [quick]
   --seed S           seed of weights, batch order and noise words        [0]
   --steps N          optimisation steps (default: the preset's)
+  --bucket-negatives paper | mean: the bucket loss's inter-bucket term as printed (eq. 4,
+                     divided by |B_i|; its global minimum is degenerate) or averaged [mean]
+  --shared-target    video | both: which code λ_s‖z1 − z2‖₁ trains; 'both' is eq. 2 as
+                     printed (collapses to a constant), 'video' detaches z1         [video]
   --skip-diagnostics do not write RUN/diagnostics/`;
 
 function log(message: string): void {
@@ -52,6 +57,8 @@ interface Parsed {
   seed: number;
   steps: number | undefined;
   diagnostics: boolean;
+  /** Option overrides from the command line. */
+  options: Partial<AlignOptions>;
 }
 
 function parse(argv: string[]): Parsed {
@@ -66,6 +73,8 @@ function parse(argv: string[]): Parsed {
     seed: { type: 'number', default: 0 },
     steps: { type: 'number' },
     'skip-diagnostics': { type: 'boolean', default: false },
+    'bucket-negatives': { type: 'string' },
+    'shared-target': { type: 'string' },
   });
   if (positional.length > 0) throw new UsageError(`unexpected argument '${positional[0]}'`);
   const method = flags.method as string;
@@ -78,8 +87,19 @@ function parse(argv: string[]): Parsed {
   if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be an integer ≥ 0, got ${seed}`);
   const steps = flags.steps as number | undefined;
   if (steps !== undefined && !(Number.isInteger(steps) && steps >= 1)) throw new UsageError(`--steps must be an integer ≥ 1, got ${steps}`);
+  const options: Partial<AlignOptions> = {};
+  const negatives = flags['bucket-negatives'] as string | undefined;
+  if (negatives !== undefined) {
+    if (!BUCKET_NEGATIVES.includes(negatives as BucketNegatives)) throw new UsageError(`--bucket-negatives must be one of ${BUCKET_NEGATIVES.join(', ')}, got '${negatives}'`);
+    options.bucketNegatives = negatives as BucketNegatives;
+  }
+  const target = flags['shared-target'] as string | undefined;
+  if (target !== undefined) {
+    if (!SHARED_TARGETS.includes(target as SharedTarget)) throw new UsageError(`--shared-target must be one of ${SHARED_TARGETS.join(', ')}, got '${target}'`);
+    options.sharedTarget = target as SharedTarget;
+  }
   return {
-    method, ae: resolve(flags.ae as string), data: resolve(flags.data as string), out: resolve(flags.out as string),
+    method, options, ae: resolve(flags.ae as string), data: resolve(flags.data as string), out: resolve(flags.out as string),
     spec: text !== undefined ? { kind: 'text', dir: resolve(text) } : { kind: 'clip', dir: resolve(clip!) },
     preset: flags.preset as string, seed, steps, diagnostics: !(flags['skip-diagnostics'] as boolean),
   };
@@ -127,7 +147,7 @@ async function trainRun(a: Parsed, reader: DatasetReader, loaders: JointLoaders 
   const input: [number, number, number, number] = [m.channels, m.frames, m.height, m.width];
   let task: AlignTask | undefined;
   try {
-    task = createAlignTask(a.method, { ae, conditioner, input, trainSize: m.splits.train, noise, aeRun: a.ae, conditionerSpec: a.spec }, { ...preset.options, seed: a.seed });
+    task = createAlignTask(a.method, { ae, conditioner, input, trainSize: m.splits.train, noise, aeRun: a.ae, conditionerSpec: a.spec }, { ...preset.options, ...a.options, seed: a.seed });
     log(`align ${a.method}: AE ${ae.arch} latent [${task.latentShape.join(', ')}], text '${conditioner.name}' (${conditioner.dim}-d), ${noise.words.length} noise words, preset ${a.preset}`);
     mkdirSync(a.out, { recursive: true });
     // 2–3. Latents, training, model files.

@@ -31,6 +31,8 @@ test('t2v train align --preset micro writes the model, log, results and diagnost
   assert.equal(task.kind, 'align/vicreg');
   assert.equal(task.options.seed, 3);
   assert.equal(task.options.hidden, 64, 'the micro preset');
+  assert.equal(task.options.bucketNegatives, 'mean', 'the default inter-bucket normalisation');
+  assert.equal(task.options.sharedTarget, 'video', 'the default λ_s target');
   assert.deepEqual(task.conditioner.spec, { kind: 'text', dir: join(root, 'text') });
   const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
   assert.equal(results.steps, 6);
@@ -42,10 +44,24 @@ test('t2v train align --preset micro writes the model, log, results and diagnost
   await assert.rejects(runTrainAlign(argv, loaders), (e: unknown) => e instanceof UsageError && /already holds a trained run/.test(e.message));
 });
 
+test('--bucket-negatives and --shared-target select the printed forms of eqs. 2 and 4', async () => {
+  const out = join(root, 'printed');
+  const argv = ['--method', 'progressive-bucket', '--ae', 'a', '--text', 't', '--data', join(root, 'sd'), '--out', out, '--preset', 'micro', '--steps', '2', '--skip-diagnostics',
+    '--bucket-negatives', 'paper', '--shared-target', 'both'];
+  assert.equal(await runTrainAlign(argv, loaders), 0);
+  const task = JSON.parse(readFileSync(join(out, 'model', 'task.json'), 'utf8'));
+  assert.equal(task.options.bucketNegatives, 'paper');
+  assert.equal(task.options.sharedTarget, 'both');
+  assert.equal(task.align.negatives, 'paper');
+  assert.equal(task.sharedTarget, 'both');
+});
+
 test('usage errors name the flag', async () => {
   const base = ['--method', 'byol', '--ae', 'a', '--data', join(root, 'sd'), '--out', join(root, 'x')];
   await assert.rejects(runTrainAlign([...base, '--text', 't', '--clip', 'c'], loaders), /exactly one text encoder/);
   await assert.rejects(runTrainAlign(base, loaders), /exactly one text encoder/);
   await assert.rejects(runTrainAlign([...base, '--text', 't', '--preset', 'huge'], loaders), /--preset must be one of micro, quick, paper/);
+  await assert.rejects(runTrainAlign([...base, '--text', 't', '--bucket-negatives', 'sum'], loaders), /--bucket-negatives must be one of paper, mean, got 'sum'/);
+  await assert.rejects(runTrainAlign([...base, '--text', 't', '--shared-target', 'text'], loaders), /--shared-target must be one of video, both, got 'text'/);
   await assert.rejects(runTrainAlign(['--method', 'byol', '--ae', 'a', '--text', 't', '--data', join(root, 'none'), '--out', 'o'], loaders), /does not exist/);
 });
