@@ -27,9 +27,9 @@ test('symmetric InfoNCE equals the cross-entropy of cosine logits computed by ha
   });
 });
 
-test('VICReg terms by hand (invariance, variance hinge, off-diagonal covariance)', () => {
+test('VICReg terms by hand, normalised as the authors\' code (invariance: MSE over n·d; each variance hinge halved)', () => {
   const n = a.length;
-  const inv = a.reduce((s, r, i) => s + r.reduce((t, v, k) => t + (v - b[i]![k]!) ** 2, 0), 0) / n;
+  const inv = a.reduce((s, r, i) => s + r.reduce((t, v, k) => t + (v - b[i]![k]!) ** 2, 0), 0) / (n * a[0]!.length);
   const stats = (z: number[][]) => {
     const d = z[0]!.length;
     const mean = Array.from({ length: d }, (_, k) => z.reduce((s, r) => s + r[k]!, 0) / n);
@@ -41,7 +41,7 @@ test('VICReg terms by hand (invariance, variance hinge, off-diagonal covariance)
   };
   const sa = stats(a);
   const sb = stats(b);
-  const want = 25 * inv + 25 * (sa.v + sb.v) + (sa.c + sb.c);
+  const want = 25 * inv + 25 * (sa.v + sb.v) / 2 + (sa.c + sb.c);
   const got = T.tidy(() => vicReg(T.tensor(a), T.tensor(b)).item());
   assert.ok(Math.abs(got - want) < 1e-4, `${got} vs ${want}`);
 });
