@@ -3,12 +3,21 @@
  * answered from the aggregates only. Per primary metric the best method of each family is
  * compared by mean; the lead is called "clear" only when both have intervals (n > 1) and the
  * intervals do not overlap. A caveat line states the preset, the seeds and the data.
+ *
+ * A frozen video scores best on the temporal-consistency metrics (metrics.md: "report dynamic
+ * degree beside smoothness and flicker"). On those metrics a leader whose dynamic degree is
+ * under half the real videos' (or under 0.2 without a real-video ceiling) is flagged
+ * "nearly static" and its lead is never called clear.
  */
 import type { Interval, StudyMethod, StudyMetric, StudyResults } from '../results.js';
 import { FAMILY_COLOUR, NONE, esc, formatInterval } from './format.js';
 import { marker, px, scale } from './svg.js';
 import { columnDecimals } from './table.js';
-import { direction, familyBest } from './view.js';
+import { aggregateOf, direction, familyBest } from './view.js';
+
+/** Metrics on which a frozen video scores best (metrics.md §2). */
+export const FROZEN_FAVOURED: ReadonlySet<string> = new Set(['motion_smoothness', 'temporal_flickering', 'subject_consistency', 'background_consistency', 'warping_error']);
+const DYNAMIC = 'dynamic_degree';
 
 type Side = { method: StudyMethod; iv: Interval } | null;
 
@@ -19,8 +28,20 @@ export interface Verdict {
   specialised: Side;
   /** Which family's best is better (as displayed); null when a side has no value. */
   leader: 'joint' | 'specialised' | 'tie' | null;
-  /** Both have intervals over more than one seed and they do not overlap. */
+  /** Both have intervals over more than one seed and they do not overlap (and the leader is not nearly static). */
   clear: boolean;
+  /** On a metric a frozen video wins: the leader's dynamic degree and the real videos' (null: not measured). */
+  staticLeader: { dynamic: number; real: number | null } | null;
+}
+
+/** The leader's dynamic degree when it is too low for a consistency lead to mean much; else null. */
+function staticLeader(r: StudyResults, metric: StudyMetric, lead: Side): Verdict['staticLeader'] {
+  if (!lead || !FROZEN_FAVOURED.has(metric.name)) return null;
+  const dyn = aggregateOf(r, lead.method.id, DYNAMIC);
+  if (!dyn) return null;
+  const real = r.ceilings[DYNAMIC] ?? null;
+  const low = real !== null && real > 0 ? dyn.mean < 0.5 * real : dyn.mean < 0.2;
+  return low ? { dynamic: dyn.mean, real } : null;
 }
 
 /** The verdict on each primary metric. */
@@ -28,12 +49,13 @@ export function verdicts(r: StudyResults): Verdict[] {
   return r.metrics.filter((m) => !m.secondary).map((metric) => {
     const joint = familyBest(r, 'joint', metric);
     const specialised = familyBest(r, 'specialised', metric);
-    if (!joint || !specialised) return { metric, joint, specialised, leader: null, clear: false };
+    if (!joint || !specialised) return { metric, joint, specialised, leader: null, clear: false, staticLeader: null };
     const d = columnDecimals(r, metric);
     const [a, b] = [Number(joint.iv.mean.toFixed(d)), Number(specialised.iv.mean.toFixed(d))];
     const leader = a === b ? 'tie' : (a > b) === metric.higherIsBetter ? 'joint' : 'specialised';
     const separate = joint.iv.high < specialised.iv.low || specialised.iv.high < joint.iv.low;
-    return { metric, joint, specialised, leader, clear: leader !== 'tie' && separate && joint.iv.n > 1 && specialised.iv.n > 1 };
+    const frozen = leader === 'tie' ? null : staticLeader(r, metric, leader === 'joint' ? joint : specialised);
+    return { metric, joint, specialised, leader, clear: leader !== 'tie' && separate && joint.iv.n > 1 && specialised.iv.n > 1 && !frozen, staticLeader: frozen };
   });
 }
 
@@ -50,6 +72,10 @@ function side(s: NonNullable<Side>, d: number): string {
 /** Why a lead is or is not clear, in words. */
 function strength(v: Verdict): string {
   if (v.leader === 'tie' || !v.joint || !v.specialised) return '';
+  if (v.staticLeader) {
+    const real = v.staticLeader.real !== null ? `, real ${v.staticLeader.real.toFixed(2)}` : '';
+    return `static videos: dynamic degree ${v.staticLeader.dynamic.toFixed(2)}${real}`;
+  }
   if (Math.min(v.joint.iv.n, v.specialised.iv.n) <= 1) return 'one seed: no interval, the gap may be noise';
   return v.clear ? 'the 95% intervals do not overlap' : 'the 95% intervals overlap: not a clear difference';
 }
@@ -67,7 +93,7 @@ export function verdictSentence(r: StudyResults, v: Verdict): string {
   }
   const [lead, other] = v.leader === 'specialised' ? [v.specialised, v.joint] : [v.joint, v.specialised];
   const head = v.leader === 'tie' ? 'the families tie' : `the ${chip(v.leader as 'joint' | 'specialised')} family leads`;
-  const why = strength(v);
+  const why = v.staticLeader ? `${strength(v)}; a frozen video scores best on this metric` : strength(v);
   return `On ${name} ${head}: ${side(lead, d)} vs ${side(other, d)}${why ? ` (${why})` : ''}.`;
 }
 
@@ -97,10 +123,10 @@ function scoreboard(r: StudyResults, vs: Verdict[]): string {
     const d = columnDecimals(r, v.metric);
     const dir = direction(v.metric);
     const lead = v.leader === null ? '<span class="soft">no comparison</span>' : v.leader === 'tie' ? 'tie'
-      : `${chip(v.leader)} leads${v.clear ? ' · clear' : ''}`;
+      : `${chip(v.leader)} leads${v.clear ? ' · clear' : v.staticLeader ? ' · static' : ''}`;
     return `<tr data-verdict="${v.leader ?? 'none'}"><th scope="row">${esc(v.metric.label)} <span class="dir" title="${esc(dir.words)}">${dir.arrow}</span></th>` +
       `${scoreCell(v.joint, d)}<td class="strip">${strip(v)}</td>${scoreCell(v.specialised, d)}` +
-      `<td class="verdict" title="${esc(strength(v))}">${lead}${v.leader && v.leader !== 'tie' ? `<span class="who">${esc(strength(v))}</span>` : ''}</td></tr>`;
+      `<td class="verdict" title="${esc(v.staticLeader ? `${strength(v)}: a frozen video scores best on this metric, so the lead is not a clear difference` : strength(v))}">${lead}${v.leader && v.leader !== 'tie' ? `<span class="who">${esc(strength(v))}</span>` : ''}</td></tr>`;
   }).join('');
   return `<div class="table-wrap"><table class="scoreboard"><thead><tr><th scope="col">Primary metric</th><th scope="col" class="num">Best ${chip('joint')}</th>` +
     `<th scope="col">${r.seeds.length > 1 ? '95% intervals' : 'Means'}</th><th scope="col" class="num">Best ${chip('specialised')}</th><th scope="col">Verdict</th></tr></thead><tbody>${rows}</tbody></table></div>`;

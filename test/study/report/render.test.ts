@@ -44,6 +44,34 @@ test('renderReport: the headline answers from the aggregates with the preset and
   });
 });
 
+test('verdicts: a nearly static leader on smoothness, flicker or consistency is flagged and never clear', () => {
+  const r = fixtureResults();
+  // dit-causal-vae leads motion_smoothness; make its videos nearly static (real videos: 0.5).
+  r.aggregates['dit-causal-vae']!.dynamic_degree = { mean: 0.2, low: 0.1, high: 0.3, n: 2 };
+  const ms = verdicts(r).find((v) => v.metric.name === 'motion_smoothness')!;
+  assert.equal(ms.leader, 'specialised');
+  assert.deepEqual(ms.staticLeader, { dynamic: 0.2, real: 0.5 });
+  assert.equal(ms.clear, false);
+  // Metrics a frozen video does not win are untouched: dit-conv3d-base (0.61) still leads fvd clearly.
+  const fvd = verdicts(r).find((v) => v.metric.name === 'fvd')!;
+  assert.deepEqual([fvd.leader, fvd.clear, fvd.staticLeader], ['specialised', true, null]);
+  // At exactly half the real videos' degree (0.25) it is not flagged; without a ceiling the bar is 0.2.
+  r.aggregates['dit-causal-vae']!.dynamic_degree = { mean: 0.25, low: 0.2, high: 0.3, n: 2 };
+  assert.equal(verdicts(r).find((v) => v.metric.name === 'motion_smoothness')!.staticLeader, null);
+  r.ceilings.dynamic_degree = null;
+  r.aggregates['dit-causal-vae']!.dynamic_degree = { mean: 0.15, low: 0.1, high: 0.2, n: 2 };
+  assert.deepEqual(verdicts(r).find((v) => v.metric.name === 'motion_smoothness')!.staticLeader, { dynamic: 0.15, real: null });
+  const fixed = writeStudyFixture({ mutate: (x) => { x.ceilings = r.ceilings; x.aggregates = r.aggregates; } });
+  try {
+    const page = renderReport(fixed.dir);
+    assert.match(page, /leads · static/);
+    assert.match(text(page), /static videos: dynamic degree 0\.15(?!,)/, 'in the cell, without a real-video figure');
+    assert.match(page, /title="static videos: dynamic degree 0\.15: a frozen video scores best on this metric/);
+  } finally {
+    fixed.cleanup();
+  }
+});
+
 test('renderReport: sample grids (one GIF per method, prompts as row labels), latent plot, charts', () => {
   const samples = section('samples');
   assert.equal(samples.match(/<img class="sample" src="data:image\/gif;base64,R0lGODlh/g)?.length, METHODS.length); // "GIF89a" in base64
