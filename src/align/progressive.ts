@@ -19,8 +19,9 @@
  * caption t. By default (ours, `sharedTarget: 'video'`) z1 is detached in the λ_s term, so the
  * text code is pulled to the video's code and not both to a constant; and the bucket loss
  * averages its negatives (`bucketNegatives: 'mean'`): base.ts and bucket-loss.ts say why, with
- * the collapse each printed form reaches. Both printed forms stay available as options. D_s is trained by its own Adam on eq. A.5 (z1 real, z2 fake); the generator side of
- * L_{D_s} is feature matching (ours, shared-discriminator.ts). Both optimizers: Adam 1e-4, the
+ * the collapse each printed form reaches. Both printed forms stay available as options.
+ * D_s is trained by its own Adam on eq. A.5 (z1 real, z2 fake); the generator side of L_{D_s}
+ * is feature matching (ours, shared-discriminator.ts). Both optimizers: Adam 1e-4, the
  * trainer's clip-norm (paper: 4), applied per optimizer.
  */
 import * as T from '../tensor/index.js';

@@ -7,8 +7,8 @@
  * Every metric is computed on all k samples of every test caption (k videos per caption, equal
  * weight per caption): with 20 captions, one video per caption would put a ±0.1 binomial noise on
  * every accuracy, larger than most gaps between methods. The diversity metrics (suite.ts) need
- * the k samples anyway. Both go into one `eval.json` (the t2v eval report format, src/metrics/evaluate.ts) with notes naming the set of
- * each metric and the suite metrics this study left out.
+ * the k samples anyway. One `eval.json` (the t2v eval report format, src/metrics/evaluate.ts)
+ * holds them all, with notes naming the set and the suite metrics this study left out.
  */
 import { join } from 'node:path';
 import { loadClipEncoder } from '../../clip/encoder.js';
@@ -60,12 +60,7 @@ export async function evaluateStep(step: StepOf<'eval'>, ctx: RunContext, loader
   const mctx = await buildContext(names.map(getMetric), samples.all, flags, { fps: 8, log, loaders });
   try {
     const settings = { samples: step.samples, domain: step.domain, probe: step.probe, clip: ctx.plan.clip, method: step.method.id, seed: step.seed };
-    const report = await evaluate(mctx, step.metrics, { source: `${step.samples} (${samples.all.length} samples of ${samples.primary.length} captions)`, settings });
-    if (step.diversityMetrics.length > 0) {
-      const div = await evaluate(mctx, step.diversityMetrics, { settings });
-      Object.assign(report.metrics, div.metrics);
-      Object.assign(report.failed, div.failed);
-    }
+    const report = await evaluate(mctx, names, { source: `${step.samples} (${samples.all.length} samples of ${samples.primary.length} captions)`, settings });
     report.notes.push(
       `every metric: all ${samples.all.length} samples of the ${samples.primary.length} test captions (up to ${samples.index.perPrompt} per caption)`,
       ...ctx.plan.metricsLeft.map((l) => `${l.name}: not computed (${l.reason})`),
