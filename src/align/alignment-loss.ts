@@ -37,8 +37,8 @@ export interface AlignLossOptions {
   hidden: number;
   /** BYOL target EMA decay τ. */
   byolDecay: number;
-  /** The bucket loss's inter-bucket normalisation (default 'mean'). */
-  bucketNegatives?: BucketNegatives;
+  /** The bucket loss's inter-bucket normalisation (AlignOptions.bucketNegatives). */
+  bucketNegatives: BucketNegatives;
   /** BYOL: the video-branch network whose EMA copy is the target (E_s). */
   videoEncoder?: Module & Layer;
   /** BYOL: builds an untrained module of E_s's architecture (the target's shell). */
@@ -129,7 +129,7 @@ class ByolLoss implements AlignmentLoss {
 
 /** The alignment term of a method. BYOL needs `videoEncoder` and `makeVideoEncoder`. */
 export function createAlignmentLoss(kind: AlignLossKind, o: AlignLossOptions): AlignmentLoss {
-  if (kind !== 'byol') return new SimpleLoss(kind, o.temperature, o.bucketNegatives ?? 'mean');
+  if (kind !== 'byol') return new SimpleLoss(kind, o.temperature, o.bucketNegatives);
   if (!o.videoEncoder || !o.makeVideoEncoder) throw new Error('createAlignmentLoss: byol needs the video-branch encoder (videoEncoder, makeVideoEncoder)');
   return new ByolLoss(o.videoEncoder, o.makeVideoEncoder, o.dim, o.hidden, o.byolDecay);
 }

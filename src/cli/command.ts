@@ -31,6 +31,14 @@ export type ParsedFlags = Record<string, string | number | boolean | undefined>;
  * Parse `--name value`, `--name=value` and boolean `--flag` arguments against a spec.
  * Unknown flags and missing required ones are usage errors naming the flag.
  */
+/** The value of flag `--name` when it is one of `valid`; undefined when absent; a UsageError naming the valid values otherwise. */
+export function oneOf<T extends string>(flags: Record<string, unknown>, name: string, valid: readonly T[]): T | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  if (!valid.includes(v as T)) throw new UsageError(`--${name} must be one of ${valid.join(', ')}, got '${String(v)}'`);
+  return v as T;
+}
+
 export function parseFlags(
   argv: string[],
   spec: Record<string, FlagSpec>,

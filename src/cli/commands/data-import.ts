@@ -2,7 +2,7 @@
  * `t2v data import`: turn a folder of real videos (KTH, TACoS, MSR-VTT, or any captioned folder)
  * into a t2vlab dataset folder of uint8 clips (T, size, size, C).
  */
-import { UsageError, parseFlags, type Command } from '../command.js';
+import { UsageError, oneOf, parseFlags, type Command } from '../command.js';
 import { DatasetError } from '../../data/format.js';
 import { ImportInputError, importDataset, IMPORTERS, type ImportSummary } from '../../data/importers/index.js';
 import { formatDuration } from '../../data/importers/progress.js';
@@ -51,12 +51,6 @@ function positiveInt(flags: Record<string, unknown>, name: string): number {
   return v;
 }
 
-function oneOf<T extends string>(flags: Record<string, unknown>, name: string, valid: readonly T[]): T | undefined {
-  const v = flags[name];
-  if (v === undefined) return undefined;
-  if (!valid.includes(v as T)) throw new UsageError(`--${name} must be one of ${valid.join(', ')}, got '${String(v)}'`);
-  return v as T;
-}
 
 /** The summary printed after an import. */
 export function formatSummary(s: ImportSummary): string {

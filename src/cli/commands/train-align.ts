@@ -5,7 +5,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UsageError, parseFlags, type Command } from '../command.js';
+import { UsageError, oneOf, parseFlags, type Command } from '../command.js';
 import { DatasetError, DatasetReader } from '../../data/format.js';
 import { writeJsonAtomic } from '../../io/atomic.js';
 import { ALIGN_METHODS, isAlignMethod } from '../../align/names.js';
@@ -13,8 +13,8 @@ import { ALIGN_PRESETS, alignPreset, presetSteps, type AlignPreset } from '../..
 import { NoiseWords } from '../../align/noise-words.js';
 import type { ConditionerSpec } from '../../align/text-encoder.js';
 import type { JointLoaders } from '../../align/generate.js';
-import { SHARED_TARGETS, type AlignOptions, type AlignTask, type SharedTarget } from '../../align/base.js';
-import { BUCKET_NEGATIVES, type BucketNegatives } from '../../align/bucket-loss.js';
+import { SHARED_TARGETS, type AlignOptions, type AlignTask } from '../../align/base.js';
+import { BUCKET_NEGATIVES } from '../../align/bucket-loss.js';
 import type { TrainAlignResult } from '../../align/train.js';
 
 const USAGE = `usage: t2v train align --method METHOD --ae RUN (--text DIR | --clip DIR) --data DIR --out RUN [options]
@@ -88,16 +88,10 @@ function parse(argv: string[]): Parsed {
   const steps = flags.steps as number | undefined;
   if (steps !== undefined && !(Number.isInteger(steps) && steps >= 1)) throw new UsageError(`--steps must be an integer ≥ 1, got ${steps}`);
   const options: Partial<AlignOptions> = {};
-  const negatives = flags['bucket-negatives'] as string | undefined;
-  if (negatives !== undefined) {
-    if (!BUCKET_NEGATIVES.includes(negatives as BucketNegatives)) throw new UsageError(`--bucket-negatives must be one of ${BUCKET_NEGATIVES.join(', ')}, got '${negatives}'`);
-    options.bucketNegatives = negatives as BucketNegatives;
-  }
-  const target = flags['shared-target'] as string | undefined;
-  if (target !== undefined) {
-    if (!SHARED_TARGETS.includes(target as SharedTarget)) throw new UsageError(`--shared-target must be one of ${SHARED_TARGETS.join(', ')}, got '${target}'`);
-    options.sharedTarget = target as SharedTarget;
-  }
+  const negatives = oneOf(flags, 'bucket-negatives', BUCKET_NEGATIVES);
+  if (negatives !== undefined) options.bucketNegatives = negatives;
+  const target = oneOf(flags, 'shared-target', SHARED_TARGETS);
+  if (target !== undefined) options.sharedTarget = target;
   return {
     method, options, ae: resolve(flags.ae as string), data: resolve(flags.data as string), out: resolve(flags.out as string),
     spec: text !== undefined ? { kind: 'text', dir: resolve(text) } : { kind: 'clip', dir: resolve(clip!) },

@@ -18,6 +18,7 @@ import { aggregateOf, direction, familyBest } from './view.js';
 /** Metrics on which a frozen video scores best (metrics.md §2). */
 export const FROZEN_FAVOURED: ReadonlySet<string> = new Set(['motion_smoothness', 'temporal_flickering', 'subject_consistency', 'background_consistency', 'warping_error']);
 const DYNAMIC = 'dynamic_degree';
+const FROZEN_NOTE = 'a frozen video scores best on this metric';
 
 type Side = { method: StudyMethod; iv: Interval } | null;
 
@@ -93,7 +94,7 @@ export function verdictSentence(r: StudyResults, v: Verdict): string {
   }
   const [lead, other] = v.leader === 'specialised' ? [v.specialised, v.joint] : [v.joint, v.specialised];
   const head = v.leader === 'tie' ? 'the families tie' : `the ${chip(v.leader as 'joint' | 'specialised')} family leads`;
-  const why = v.staticLeader ? `${strength(v)}; a frozen video scores best on this metric` : strength(v);
+  const why = v.staticLeader ? `${strength(v)}; ${FROZEN_NOTE}` : strength(v);
   return `On ${name} ${head}: ${side(lead, d)} vs ${side(other, d)}${why ? ` (${why})` : ''}.`;
 }
 
@@ -126,7 +127,7 @@ function scoreboard(r: StudyResults, vs: Verdict[]): string {
       : `${chip(v.leader)} leads${v.clear ? ' · clear' : v.staticLeader ? ' · static' : ''}`;
     return `<tr data-verdict="${v.leader ?? 'none'}"><th scope="row">${esc(v.metric.label)} <span class="dir" title="${esc(dir.words)}">${dir.arrow}</span></th>` +
       `${scoreCell(v.joint, d)}<td class="strip">${strip(v)}</td>${scoreCell(v.specialised, d)}` +
-      `<td class="verdict" title="${esc(v.staticLeader ? `${strength(v)}: a frozen video scores best on this metric, so the lead is not a clear difference` : strength(v))}">${lead}${v.leader && v.leader !== 'tie' ? `<span class="who">${esc(strength(v))}</span>` : ''}</td></tr>`;
+      `<td class="verdict" title="${esc(v.staticLeader ? `${strength(v)}: ${FROZEN_NOTE}, so the lead is not a clear difference` : strength(v))}">${lead}${v.leader && v.leader !== 'tie' ? `<span class="who">${esc(strength(v))}</span>` : ''}</td></tr>`;
   }).join('');
   return `<div class="table-wrap"><table class="scoreboard"><thead><tr><th scope="col">Primary metric</th><th scope="col" class="num">Best ${chip('joint')}</th>` +
     `<th scope="col">${r.seeds.length > 1 ? '95% intervals' : 'Means'}</th><th scope="col" class="num">Best ${chip('specialised')}</th><th scope="col">Verdict</th></tr></thead><tbody>${rows}</tbody></table></div>`;
