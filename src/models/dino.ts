@@ -27,6 +27,7 @@ import type { Tensor } from '../tensor/index.js';
 import { Conv2d, LayerNorm, Linear, Module, ModuleList } from '../nn/index.js';
 import { loadTensors } from '../io/tensors.js';
 import { clipResizeSize } from '../clip/preprocess.js';
+import { imagenetNormalize } from './blocks/imagenet-norm.js';
 import type { FrameEncoder } from '../metrics/types.js';
 
 /** The fields of HF's ViTConfig this model reads (config.json). */
@@ -49,8 +50,7 @@ export const DINO_VITB16_CONFIG: ViTConfig = {
   patch_size: 16, num_channels: 3, layer_norm_eps: 1e-6, qkv_bias: true, hidden_act: 'gelu',
 };
 
-export const IMAGENET_MEAN: readonly [number, number, number] = [0.485, 0.456, 0.406];
-export const IMAGENET_STD: readonly [number, number, number] = [0.229, 0.224, 0.225];
+export { IMAGENET_MEAN, IMAGENET_STD } from './blocks/imagenet-norm.js';
 
 /** A module holding one `dense` Linear (HF's ViTSelfOutput / ViTIntermediate / ViTOutput keys). */
 class Dense extends Module {
@@ -217,9 +217,7 @@ export function preprocessDino(frames: Tensor, size = 224): Tensor {
   return T.tidy(() => {
     let x = frames.permute([0, 3, 1, 2]).toDType('float32'); // (N, 3, H, W) 0..255
     if (rh !== h || rw !== w) x = T.interpolate(x, [rh, rw], 'bilinear', { antialias: true }).round().clamp({ min: 0, max: 255 }); // (N, 3, rh, rw)
-    const mean = T.tensor(Float32Array.from(IMAGENET_MEAN), { shape: [1, 3, 1, 1] }).to(x.device); // (1, 3, 1, 1)
-    const std = T.tensor(Float32Array.from(IMAGENET_STD), { shape: [1, 3, 1, 1] }).to(x.device); // (1, 3, 1, 1)
-    return x.divScalar(255).sub(mean).div(std).contiguous(); // (N, 3, rh, rw)
+    return imagenetNormalize(x.divScalar(255)).contiguous(); // (N, 3, rh, rw)
   });
 }
 

@@ -67,6 +67,11 @@ export interface PlanOptions {
   clip?: string | null;
   /** Suite metrics left out and why (recorded in every eval.json and in results.json). */
   metricsLeft?: { name: string; reason: string }[];
+  /**
+   * Trained autoencoder run folders (absolute) used instead of training the preset's, per
+   * architecture (e.g. a 60-minute 3DConv-Base run): every seed shares it and no `ae` step is planned.
+   */
+  aeRuns?: Partial<Record<AeArch, string>>;
 }
 
 export interface StudyPlan {
@@ -80,6 +85,8 @@ export interface StudyPlan {
   metrics: string[];
   metricsLeft: { name: string; reason: string }[];
   clip: string | null;
+  /** The autoencoder runs given from outside the study (absolute folders). */
+  aeRuns: Partial<Record<AeArch, string>>;
   budget: MethodBudget;
   steps: PlanStep[];
 }
@@ -129,7 +136,7 @@ export function buildPlan(o: PlanOptions): StudyPlan {
   return {
     preset, seeds: [...o.seeds], methods, dataDir: o.data ?? GENERATED_DATA_DIR, generatesData,
     metrics: o.metrics.filter((m) => !diversity.has(m)).concat(o.metrics.filter((m) => diversity.has(m))),
-    metricsLeft: [...(o.metricsLeft ?? [])], clip: o.clip ?? null, budget, steps,
+    metricsLeft: [...(o.metricsLeft ?? [])], clip: o.clip ?? null, aeRuns: { ...(o.aeRuns ?? {}) }, budget, steps,
   };
 }
 
@@ -145,7 +152,8 @@ function seedSteps(seed: number, c: SeedContext): PlanStep[] {
   const p = c.preset;
   const at = (piece: string) => ({ id: `seed-${seed}/${piece}`, dir: sharedDir(seed, piece), seed, deps: c.dataDeps });
   const out: PlanStep[] = [];
-  for (const arch of c.aes) out.push({ kind: 'ae', ...at(`ae-${arch}`), title: `seed ${seed} · train the ${arch} autoencoder`, arch, piece: structuredClone(p.ae[arch]) });
+  const given = c.aeRuns ?? {};
+  for (const arch of c.aes.filter((a) => given[a] === undefined)) out.push({ kind: 'ae', ...at(`ae-${arch}`), title: `seed ${seed} · train the ${arch} autoencoder`, arch, piece: structuredClone(p.ae[arch]) });
   const domain = at('domain');
   out.push({ kind: 'domain', ...domain, title: `seed ${seed} · train the evaluation domain model`, role: 'evaluation', trainSeed: seed, piece: structuredClone(p.domain) });
   const probe = c.probe ? at('probe') : null;
@@ -159,11 +167,12 @@ function seedSteps(seed: number, c: SeedContext): PlanStep[] {
   for (const m of c.methods) {
     const dir = runDir(m.id, seed);
     const id = (what: string) => `seed-${seed}/${m.id}/${what}`;
-    const ae = m.ae ? sharedDir(seed, `ae-${m.ae}`) : null;
-    const aeId = m.ae ? `seed-${seed}/ae-${m.ae}` : null;
+    const givenAe = m.ae ? given[m.ae] : undefined;
+    const ae = m.ae ? givenAe ?? sharedDir(seed, `ae-${m.ae}`) : null;
+    const aeDeps = m.ae && givenAe === undefined ? [`seed-${seed}/ae-${m.ae}`] : [];
     const sampleDeps = [...c.dataDeps];
     if (m.kind !== 'reference') {
-      out.push({ kind: 'train', id: id('train'), title: `seed ${seed} · train ${m.id} (${c.budget.steps} steps)`, dir, seed, deps: [...c.dataDeps, aeId!, text.id], method: m, ae: ae!, text: text.dir, budget: { ...c.budget } });
+      out.push({ kind: 'train', id: id('train'), title: `seed ${seed} · train ${m.id} (${c.budget.steps} steps)`, dir, seed, deps: [...c.dataDeps, ...aeDeps, text.id], method: m, ae: ae!, text: text.dir, budget: { ...c.budget } });
       sampleDeps.push(id('train'));
     }
     out.push({

@@ -12,12 +12,14 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { SYNCDRAW_NAME } from '../data/syncdraw/generator.js';
-import { buildPlan, type StudyPlan } from './plan.js';
+import { buildPlan, sharedDir, type StudyPlan } from './plan.js';
 import { studyPreset, TEXT_SEED_OFFSET, type StudyPresetName } from './presets.js';
-import { runPlan, type Executors, type RunSummary } from './run.js';
+import { DONE_FILE, runPlan, type Executors, type RunSummary } from './run.js';
 import { chooseMetrics } from './suite.js';
 import { buildResults, collectRuns, studyAssets, writeStudyFiles } from './aggregate.js';
-import { readManifest } from './steps/trainer.js';
+import { finishedRun, inputOf, readManifest } from './steps/trainer.js';
+import { RUN_FILES } from '../train/run-dir.js';
+import type { AeArch } from '../models/ae/types.js';
 import type { StudyResults } from './results.js';
 
 export const STUDY_FILE = 'study.json';
@@ -36,6 +38,8 @@ export interface StudyOptions {
   methods?: string[];
   /** Optimizer steps of every method (matched); default the preset's. */
   budgetSteps?: number;
+  /** Trained autoencoder run folders to use instead of training the preset's (every seed shares them). */
+  aeRuns?: Partial<Record<AeArch, string>>;
   log?: (message: string) => void;
   /** Stop at the first failed step. */
   failFast?: boolean;
@@ -55,9 +59,27 @@ export interface StudyOutcome {
   notes: string[];
 }
 
-/** The fields of study.json that must match for a folder to be resumed. */
+/** The fields of study.json that must match for a folder to be resumed (the --ae runs apart: checkAeRuns). */
 function identity(plan: StudyPlan, dataDir: string): Record<string, unknown> {
   return { preset: plan.preset.name, data: dataDir, generatesData: plan.generatesData, budgetSteps: plan.budget.steps, batchSize: plan.budget.batchSize, clip: plan.clip };
+}
+
+/**
+ * A resumed study keeps every autoencoder run it was given (--ae); a new one may be added (with
+ * the methods that use it) unless the study already trained its own autoencoder of that
+ * architecture, whose finished steps would otherwise mix with the given one's.
+ */
+function checkAeRuns(studyDir: string, plan: StudyPlan, old: Partial<Record<AeArch, string>>): string[] {
+  const problems: string[] = [];
+  for (const [arch, dir] of Object.entries(old) as [AeArch, string][]) {
+    if (plan.aeRuns[arch] !== dir) problems.push(`--ae ${arch}: ${dir} → ${plan.aeRuns[arch] ?? 'trained by the study'}`);
+  }
+  for (const arch of Object.keys(plan.aeRuns) as AeArch[]) {
+    if (old[arch] !== undefined) continue;
+    const trained = plan.seeds.filter((s) => existsSync(join(studyDir, sharedDir(s, `ae-${arch}`), DONE_FILE)));
+    if (trained.length > 0) problems.push(`--ae ${arch}: the study already trained its own ${arch} autoencoder (seed ${trained.join(', ')})`);
+  }
+  return problems;
 }
 
 /** Check an existing study.json against this run's settings, then (re)write it. */
@@ -66,16 +88,17 @@ function recordStudy(studyDir: string, plan: StudyPlan, dataDir: string, notes: 
   const id = identity(plan, dataDir);
   let created = new Date().toISOString();
   if (existsSync(file)) {
-    const old = JSON.parse(readFileSync(file, 'utf8')) as { identity?: Record<string, unknown>; created?: string };
-    const diff = Object.keys(id).filter((k) => JSON.stringify(old.identity?.[k]) !== JSON.stringify(id[k]));
+    const old = JSON.parse(readFileSync(file, 'utf8')) as { identity?: Record<string, unknown>; aeRuns?: Partial<Record<AeArch, string>>; created?: string };
+    const diff = Object.keys(id).filter((k) => JSON.stringify(old.identity?.[k]) !== JSON.stringify(id[k]))
+      .map((k) => `${k}: ${JSON.stringify(old.identity?.[k])} → ${JSON.stringify(id[k])}`)
+      .concat(checkAeRuns(studyDir, plan, old.aeRuns ?? {}));
     if (diff.length > 0) {
-      throw new Error(`${studyDir} holds a study started with other settings (${diff.map((k) => `${k}: ${JSON.stringify(old.identity?.[k])} → ${JSON.stringify(id[k])}`).join('; ')}); ` +
-        'rerun with the same options to resume it, or choose another --out');
+      throw new Error(`${studyDir} holds a study started with other settings (${diff.join('; ')}); rerun with the same options to resume it, or choose another --out`);
     }
     created = old.created ?? created;
   }
   writeJsonAtomic(file, {
-    format: 't2vlab-study-config', version: 1, created, updated: new Date().toISOString(), identity: id,
+    format: 't2vlab-study-config', version: 1, created, updated: new Date().toISOString(), identity: id, aeRuns: plan.aeRuns,
     seeds: plan.seeds, methods: plan.methods.map((m) => m.id), metrics: plan.metrics, metricsLeft: plan.metricsLeft,
     budget: plan.budget, textSeedOffset: TEXT_SEED_OFFSET, preset: plan.preset, notes,
     steps: plan.steps.map((s) => ({ id: s.id, kind: s.kind, dir: s.dir, deps: s.deps })),
@@ -98,6 +121,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyOutcome> {
     preset, seeds: Array.from({ length: o.seeds ?? preset.seeds }, (_, i) => i), data,
     metrics: choice.metrics, metricsLeft: choice.left, probe: synthetic, clip: o.clip !== undefined ? resolve(o.clip) : null,
     ...(o.methods ? { methods: o.methods } : {}), ...(o.budgetSteps !== undefined ? { budgetSteps: o.budgetSteps } : {}),
+    aeRuns: givenAeRuns(o.aeRuns ?? {}, data === null ? [1, preset.data.frames, preset.data.size, preset.data.size] : inputOf(readManifest(data)), notes),
   });
   mkdirSync(studyDir, { recursive: true });
   const dataDir = resolve(studyDir, plan.dataDir);
@@ -125,6 +149,27 @@ export async function runStudy(o: StudyOptions): Promise<StudyOutcome> {
   });
   const files = await writeStudyFiles(studyDir, results);
   return { studyDir, plan, summary, files, results, notes };
+}
+
+/**
+ * The --ae runs as absolute folders, each checked to be a finished autoencoder run of its
+ * architecture for videos of the study's (C, T, H, W); one note each.
+ */
+function givenAeRuns(runs: Partial<Record<AeArch, string>>, input: number[], notes: string[]): Partial<Record<AeArch, string>> {
+  const out: Partial<Record<AeArch, string>> = {};
+  for (const [arch, dir] of Object.entries(runs) as [AeArch, string][]) {
+    const abs = resolve(dir);
+    const taskFile = join(abs, RUN_FILES.model, RUN_FILES.task);
+    if (finishedRun(abs) === null) throw new Error(`--ae ${arch}=${dir}: not a finished autoencoder run (no ${RUN_FILES.results} or ${RUN_FILES.model}/${RUN_FILES.task}); train it with \`t2v train ae --arch ${arch}\` first`);
+    const task = JSON.parse(readFileSync(taskFile, 'utf8')) as { kind?: unknown; input?: unknown };
+    if (task.kind !== `ae/${arch}`) throw new Error(`--ae ${arch}=${dir}: that run trained '${String(task.kind)}', not ae/${arch}`);
+    if (JSON.stringify(task.input) !== JSON.stringify(input)) {
+      throw new Error(`--ae ${arch}=${dir}: that autoencoder takes videos (C, T, H, W) = (${String(task.input)}), the study's data are (${input.join(', ')}); train one on this data set`);
+    }
+    out[arch] = abs;
+    notes.push(`the ${arch} autoencoder is the given run ${abs} (shared by every seed; not trained by the study)`);
+  }
+  return out;
 }
 
 /** Metric facts from the registry (a fake one for tests that bring their own names). */

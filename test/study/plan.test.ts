@@ -125,6 +125,18 @@ test('data: a given data set is not generated; without a probe there is no probe
   for (const s of p.steps) assert.ok(!s.deps.includes('data'));
 });
 
+test('--ae: a given autoencoder run replaces that architecture\'s ae step for every seed; the others are still trained', () => {
+  const p = plan('quick', [0, 1], { aeRuns: { 'conv3d-base': '/runs/ae-60min' } });
+  const aes = ofKind(p, 'ae').map((s) => s.id);
+  assert.deepEqual([...aes].sort(), ['seed-0/ae-causal-vae', 'seed-0/ae-unet3d', 'seed-1/ae-causal-vae', 'seed-1/ae-unet3d']);
+  const users = [...ofKind(p, 'train'), ...ofKind(p, 'samples')].filter((s) => s.method.ae === 'conv3d-base');
+  assert.ok(users.length >= 2 * 8, `every conv3d-base method of both seeds, got ${users.length}`);
+  for (const s of users) assert.equal(s.ae, '/runs/ae-60min');
+  for (const s of ofKind(p, 'train').filter((t) => t.method.ae === 'conv3d-base')) assert.ok(!s.deps.some((d) => d.includes('ae-')), `${s.id} deps ${s.deps.join(', ')}`);
+  for (const s of ofKind(p, 'train').filter((t) => t.method.ae === 'unet3d')) assert.ok(s.deps.includes(`seed-${s.seed}/ae-unet3d`));
+  assert.deepEqual(p.aeRuns, { 'conv3d-base': '/runs/ae-60min' });
+});
+
 test('metrics: the diversity metrics are listed apart from the rest', () => {
   const p = plan('micro');
   for (const e of ofKind(p, 'eval')) {

@@ -11,7 +11,7 @@ import { tempDir } from '../media/clips.js';
 function fakePlan(): StudyPlan {
   const step = (id: string, kind: PlanStep['kind'], deps: string[]) => ({ id, kind, title: `step ${id}`, dir: `steps/${id}`, seed: 0, deps }) as unknown as PlanStep;
   return {
-    preset: studyPreset('micro'), seeds: [0], methods: [], dataDir: 'data', generatesData: false, metrics: [], metricsLeft: [], clip: null,
+    preset: studyPreset('micro'), seeds: [0], methods: [], dataDir: 'data', generatesData: false, metrics: [], metricsLeft: [], clip: null, aeRuns: {},
     budget: studyPreset('micro').budget,
     steps: [step('a', 'data', []), step('b', 'ae', ['a']), step('c', 'domain', ['b']), step('d', 'probe', [])],
   };

@@ -114,6 +114,45 @@ test('runStudy with fake steps: results.json (valid), results.csv and report.htm
   }
 });
 
+test('runStudy --ae: a finished run of the right architecture and input replaces the ae step; anything else is refused by name', async () => {
+  const t = tempDir('study-ae-given');
+  try {
+    const ae = join(t.dir, 'ae-run');
+    const opts = { out: join(t.dir, 'study'), preset: 'micro' as const, seeds: 1, methods: ['mlp-conv3d-base'], registered: REGISTERED, log: () => {} };
+    await assert.rejects(runStudy({ ...opts, executors: fakeExecutors(new Map()), aeRuns: { 'conv3d-base': ae } }), /--ae conv3d-base=.*ae-run: not a finished autoencoder run/);
+    mkdirSync(join(ae, 'model'), { recursive: true });
+    writeFileSync(join(ae, 'results.json'), JSON.stringify({ steps: 10, wallClockS: 1, validation: null }));
+    const task = (kind: string, input: number[]) => writeFileSync(join(ae, 'model', 'task.json'), JSON.stringify({ kind, input }));
+    task('ae/unet3d', [1, 8, 32, 32]);
+    await assert.rejects(runStudy({ ...opts, executors: fakeExecutors(new Map()), aeRuns: { 'conv3d-base': ae } }), /that run trained 'ae\/unet3d', not ae\/conv3d-base/);
+    task('ae/conv3d-base', [1, 16, 64, 64]);
+    await assert.rejects(runStudy({ ...opts, executors: fakeExecutors(new Map()), aeRuns: { 'conv3d-base': ae } }), /takes videos \(C, T, H, W\) = \(1,16,64,64\), the study's data are \(1, 8, 32, 32\)/);
+    task('ae/conv3d-base', [1, 8, 32, 32]); // the micro preset's own data: 8 frames of 32×32
+    const calls = new Map<string, number>();
+    const out = await runStudy({ ...opts, executors: fakeExecutors(calls), aeRuns: { 'conv3d-base': ae } });
+    assert.equal(out.summary.failed.length, 0);
+    assert.ok(!out.plan.steps.some((s) => s.kind === 'ae'), 'no autoencoder is trained');
+    assert.equal(calls.get('seed-0/ae-conv3d-base'), undefined);
+    for (const s of out.plan.steps) if (s.kind === 'train' || (s.kind === 'samples' && s.method.ae)) assert.equal(s.ae, ae);
+    assert.ok(out.notes.some((n) => n.includes(`the conv3d-base autoencoder is the given run ${ae}`)));
+    const study = JSON.parse(readFileSync(join(opts.out, 'study.json'), 'utf8')) as { aeRuns: Record<string, unknown> };
+    assert.deepEqual(study.aeRuns, { 'conv3d-base': ae });
+    // Resuming: the given run cannot be swapped or dropped.
+    const ae2 = join(t.dir, 'ae-run2');
+    mkdirSync(join(ae2, 'model'), { recursive: true });
+    writeFileSync(join(ae2, 'results.json'), JSON.stringify({ steps: 10, wallClockS: 1, validation: null }));
+    writeFileSync(join(ae2, 'model', 'task.json'), JSON.stringify({ kind: 'ae/conv3d-base', input: [1, 8, 32, 32] }));
+    await assert.rejects(runStudy({ ...opts, executors: fakeExecutors(new Map()), aeRuns: { 'conv3d-base': ae2 } }), /other settings \(--ae conv3d-base: .*ae-run → .*ae-run2\)/);
+    await assert.rejects(runStudy({ ...opts, executors: fakeExecutors(new Map()) }), /--ae conv3d-base: .*ae-run → trained by the study/);
+    // A study that trained its own conv3d-base refuses a given one later.
+    const own = { ...opts, out: join(t.dir, 'own') };
+    assert.equal((await runStudy({ ...own, executors: fakeExecutors(new Map()) })).summary.failed.length, 0);
+    await assert.rejects(runStudy({ ...own, executors: fakeExecutors(new Map()), aeRuns: { 'conv3d-base': ae } }), /--ae conv3d-base: the study already trained its own conv3d-base autoencoder \(seed 0\)/);
+  } finally {
+    t.cleanup();
+  }
+});
+
 test('resultsCsv: one row per run and metric plus costs, then mean/low95/high95/n per method and metric; null → empty', () => {
   const r = fixtureResults();
   const lines = resultsCsv(r).trimEnd().split('\n');

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { UsageError, parseFlags, type Command } from '../command.js';
 import { STUDY_PRESETS, studyPreset, type StudyPresetName } from '../../study/presets.js';
 import { STUDY_METHOD_IDS } from '../../study/methods.js';
+import { AE_ARCHS, type AeArch } from '../../models/ae/types.js';
 
 /** `text` broken at spaces into lines of at most `width` characters, each indented by `indent`. */
 function wrap(text: string, indent: number, width: number): string {
@@ -41,6 +42,9 @@ options:
   --methods a,b        methods to run (the real-video reference is always added); from:
 ${wrap(STUDY_METHOD_IDS.filter((m) => m !== 'reference').join(', '), 23, 92)}
   --budget-steps N     optimizer steps of every method's training (matched)      [preset's]
+  --ae ARCH=RUN[,..]   use a trained autoencoder run (t2v train ae) for ARCH (conv3d-base,
+                       unet3d, causal-vae) instead of training the preset's; every seed
+                       shares it, e.g. --ae conv3d-base=runs/ae-60min
   --fail-fast          stop at the first failed step (default: go on with the steps
                        that do not need it)`;
 
@@ -59,6 +63,7 @@ export async function runStudyCommand(argv: string[]): Promise<number> {
     clip: { type: 'string' },
     methods: { type: 'string' },
     'budget-steps': { type: 'number' },
+    ae: { type: 'string' },
     'fail-fast': { type: 'boolean', default: false },
   });
   if (positional.length > 0) throw new UsageError(`unexpected argument '${positional[0]}'`);
@@ -73,13 +78,14 @@ export async function runStudyCommand(argv: string[]): Promise<number> {
   if (methods !== undefined && methods.length === 0) throw new UsageError('--methods is empty; name at least one method');
   const seeds = positiveInt(flags.seeds, 'seeds') ?? studyPreset(preset).seeds;
   const budgetSteps = positiveInt(flags['budget-steps'], 'budget-steps');
+  const aeRuns = flags.ae === undefined ? undefined : parseAeRuns(String(flags.ae));
 
   const { runStudy } = await import('../../study/study.js');
   const t0 = performance.now();
   const out = await runStudy({
     out: flags.out as string, preset: preset as StudyPresetName, seeds,
     ...(data !== undefined ? { data } : {}), ...(clip !== undefined ? { clip } : {}), ...(methods ? { methods } : {}),
-    ...(budgetSteps !== undefined ? { budgetSteps } : {}),
+    ...(budgetSteps !== undefined ? { budgetSteps } : {}), ...(aeRuns ? { aeRuns } : {}),
     log: (m) => process.stderr.write(`t2v study: ${m}\n`),
     ...(flags['fail-fast'] ? { failFast: true } : {}),
   });
@@ -89,6 +95,21 @@ export async function runStudyCommand(argv: string[]): Promise<number> {
   for (const f of s.failed) process.stdout.write(`  failed: ${f.id}: ${f.message?.split('\n')[0]}\n`);
   if (out.files) process.stdout.write(`results: ${out.files.results}\ncsv:     ${out.files.csv}\nreport:  ${out.files.report}\n`);
   return s.failed.length > 0 || s.blocked.length > 0 || !out.files ? 1 : 0;
+}
+
+/** `--ae conv3d-base=RUN,unet3d=RUN2` → { arch: folder }, each folder existing. */
+function parseAeRuns(v: string): Partial<Record<AeArch, string>> {
+  const out: Partial<Record<AeArch, string>> = {};
+  for (const part of v.split(',').map((s) => s.trim()).filter((s) => s)) {
+    const eq = part.indexOf('=');
+    const arch = part.slice(0, eq);
+    const dir = part.slice(eq + 1);
+    if (eq < 0 || !(AE_ARCHS as readonly string[]).includes(arch)) throw new UsageError(`--ae: expected ARCH=RUN with ARCH one of ${AE_ARCHS.join(', ')}, got '${part}'`);
+    if (!existsSync(dir)) throw new UsageError(`--ae ${part}: no such folder; pass a run folder of \`t2v train ae --arch ${arch}\``);
+    out[arch as AeArch] = dir;
+  }
+  if (Object.keys(out).length === 0) throw new UsageError('--ae is empty; give ARCH=RUN, e.g. conv3d-base=runs/ae');
+  return out;
 }
 
 const studyCommand: Command = {

@@ -4,6 +4,7 @@
  * (`aeSpec(arch).defaults(preset)`), then `--config FILE`, then the flags; the data's
  * (C, T, H, W) comes from the dataset manifest.
  */
+import { existsSync } from 'node:fs';
 import { withInterrupt } from '../interrupt.js';
 import { distributedFromEnv } from '../../dist/context.js';
 import { UsageError, parseFlags, type Command } from '../command.js';
@@ -28,6 +29,8 @@ options:
   --config FILE       JSON {train, data, model} merged over the preset; unknown keys are rejected
   --steps N           train.steps (optimisation steps)
   --seed S            train.seed (weights init, noise and data order)
+  --vgg DIR           VGG19 safetensors folder with torchvision keys (features.{i}.weight/bias);
+                      enables the 0.0025·perceptual term (model.vggDir, model.perceptualWeight)
   --resume            continue RUN from its newest checkpoint (a fresh start when it has none);
                       a damaged newest checkpoint is refused, naming the intact one to use
   --resume-from FILE  continue RUN from this checkpoint (newer ones are renamed *.superseded)
@@ -42,6 +45,8 @@ export interface TrainAeArgs {
   configFile?: string;
   steps?: number;
   seed?: number;
+  /** model.vggDir: the VGG19 folder of the perceptual term. */
+  vgg?: string;
 }
 
 /** The resolved trainer config of a `t2v train ae` invocation (layers as the file comment says). */
@@ -49,9 +54,10 @@ export function resolveAeConfig(spec: AeSpec, a: TrainAeArgs): TrainerConfig {
   const d = spec.defaults(a.preset);
   const layers: ConfigLayer[] = [{ name: `preset '${a.preset}' of ${a.arch}`, value: { train: d.train, model: d.model } }];
   if (a.configFile !== undefined) layers.push({ name: a.configFile, value: readConfigFile(a.configFile) });
-  const flags: { data: { dir: string }; train: Record<string, number> } = { data: { dir: a.data }, train: {} };
+  const flags: { data: { dir: string }; train: Record<string, number>; model?: { vggDir: string } } = { data: { dir: a.data }, train: {} };
   if (a.steps !== undefined) flags.train['steps'] = a.steps;
   if (a.seed !== undefined) flags.train['seed'] = a.seed;
+  if (a.vgg !== undefined) flags.model = { vggDir: a.vgg };
   layers.push({ name: 'flags', value: flags });
   return resolveTrainerConfig(layers);
 }
@@ -83,6 +89,7 @@ export async function runTrainAe(argv: string[], specFor: (arch: string) => AeSp
     config: { type: 'string' },
     steps: { type: 'number' },
     seed: { type: 'number' },
+    vgg: { type: 'string' },
     resume: { type: 'boolean', default: false },
     'resume-from': { type: 'string' },
     quiet: { type: 'boolean', default: false },
@@ -98,6 +105,11 @@ export async function runTrainAe(argv: string[], specFor: (arch: string) => AeSp
   const seed = integerFlag(flags.seed, 'seed', 0);
   if (steps !== undefined) args.steps = steps;
   if (seed !== undefined) args.seed = seed;
+  if (flags.vgg !== undefined) {
+    const vgg = flags.vgg as string;
+    if (!existsSync(vgg)) throw new UsageError(`--vgg: '${vgg}' does not exist; pass a folder holding vgg19.safetensors (torchvision's VGG19 weights)`);
+    args.vgg = vgg;
+  }
 
   const spec = specFor(arch);
   const cfg = resolveAeConfig(spec, args);

@@ -21,7 +21,8 @@ import { join } from 'node:path';
 import type { TrainTask } from '../../train/types.js';
 import { loadTensors } from '../../io/tensors.js';
 import { psnrVideos, ssimVideos } from '../../metrics/stats/ssim.js';
-import type { AeArch, VideoAutoencoder } from './types.js';
+import { AE_ARCHS, type AeArch, type VideoAutoencoder } from './types.js';
+export { AE_ARCHS } from './types.js';
 import type { VideoAeBase, VideoShape } from './base.js';
 import { resolveConfig } from './config.js';
 import { AeTask, WAE_LOSS, type LossConfig, type ReconMetrics } from './wae-task.js';
@@ -31,7 +32,6 @@ import { CAUSAL_VAE_DEFAULTS, CausalVae, type CausalVaeConfig } from './causal-v
 
 export type Preset = 'micro' | 'quick' | 'paper';
 export const PRESETS: readonly Preset[] = ['micro', 'quick', 'paper'];
-export const AE_ARCHS: readonly AeArch[] = ['conv3d-base', 'unet3d', 'causal-vae'];
 
 export interface AeSpec {
   readonly arch: AeArch;

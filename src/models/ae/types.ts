@@ -7,6 +7,7 @@ import type { Tensor } from '../../tensor/index.js';
 import type { Module } from '../../nn/index.js';
 
 export type AeArch = 'conv3d-base' | 'unet3d' | 'causal-vae';
+export const AE_ARCHS: readonly AeArch[] = ['conv3d-base', 'unet3d', 'causal-vae'];
 
 export interface VideoAutoencoder extends Module {
   readonly arch: AeArch;

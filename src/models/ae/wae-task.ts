@@ -9,7 +9,12 @@
  *                  decodedStart   step from which the pixel terms see the output as decode() returns
  *                                 it, clamped to [0, 1] (ours; −1 = never, as the paper)
  *   λ_f     = 10   featWeight     ‖f_Dv(x) − f_Dv(y)‖₁, D_v feature matching (eq. A.2)
- *   λ_p            —              VGG19 perceptual term: not implemented (no VGG19 weights here)
+ *   λ_p = 0.0025   perceptualWeight
+ *                                 ‖VGG(x) − VGG(y)‖₂², frozen VGG19 at block4_conv3 and block5_conv4
+ *                                 (eq. A.2; vgg19.ts: the mean squared difference of each tap,
+ *                                 summed), only when vggDir names a folder of torchvision's VGG19
+ *                                 weights (the paper: "optional when weights exist")
+ *                  vggDir         that folder ('' = none: the term is off, nothing is loaded)
  *   λ_z     = 5    latentWeight   L_f, feature matching on D_z (eq. A.4), the encoder's only
  *                                 latent term (the paper drops the encoder–D_z min-max)
  *                  advWeight = 1  non-saturating adversarial term −log D_v(y) for E_v and G
@@ -23,8 +28,9 @@
  * One training step (all three networks see the same forward pass, as a sequential G-then-D
  * update on the same batch would):
  *   1. z ~ q(z|x) by reparameterisation; y = G(z).
- *   2. Autoencoder loss: λ_pixel·L1 + λ_f·feature L1 + advWeight·adv + λ_z·L_f + β·KL, where D_v
- *      and D_z are run with their parameters frozen so only E_v and G receive these gradients.
+ *   2. Autoencoder loss: λ_pixel·L1 + λ_f·feature L1 + λ_p·perceptual + advWeight·adv + λ_z·L_f
+ *      + β·KL, where D_v, D_z and VGG19 are run with their parameters frozen so only E_v and G
+ *      receive these gradients.
  *   3. Discriminator losses (eq. A.5 and its video twin, binary cross-entropy on logits) on
  *      detached inputs, so only D_v and D_z receive them.
  *   4. One backward of the sum; per network: ctx.syncGrads, clip to ctx.clipNorm, Adam step.
@@ -43,6 +49,7 @@ import { klStdNormal, samplePosterior } from '../blocks/index.js';
 import { LatentDiscriminator, MultiscalePatchDiscriminator3d, type DiscOutput } from './discriminators.js';
 import { toSigned, toUnit, type VideoAeBase } from './base.js';
 import { checkNonNegative, checkInt } from './config.js';
+import { loadVgg19, type Vgg19Features } from '../vgg19.js';
 
 export interface LossConfig {
   l1Weight: number;
@@ -78,6 +85,13 @@ export interface LossConfig {
   discScales: number;
   latentDiscHidden: number;
   latentDiscLayers: number;
+  /** Weight of the VGG19 perceptual term (the paper's 0.0025); active only with `vggDir`. */
+  perceptualWeight: number;
+  /**
+   * Folder (or file) of VGG19 weights with torchvision's `features.*` keys for the perceptual
+   * term ('' = none). Recorded in the run's config; `t2v train ae --vgg DIR` sets it.
+   */
+  vggDir: string;
   /**
    * Draw z ~ q(z|x) by reparameterisation (true, the paper) or use the posterior mean (false: a
    * deterministic step, e.g. to check that data-parallel training equals single-process training).
@@ -88,7 +102,7 @@ export interface LossConfig {
 /** The paper's WAE weights (Appendix A.3.3). */
 export const WAE_LOSS: LossConfig = {
   l1Weight: 10, l2Weight: 0, featWeight: 10, advWeight: 1, latentWeight: 5, discWeight: 5, klWeight: 0, priorStd: 1, discStart: 0, l1Start: 0, decodedStart: -1,
-  discChannels: 16, discLayers: 3, discScales: 2, latentDiscHidden: 256, latentDiscLayers: 3, samplePosterior: true,
+  perceptualWeight: 0.0025, vggDir: '', discChannels: 16, discLayers: 3, discScales: 2, latentDiscHidden: 256, latentDiscLayers: 3, samplePosterior: true,
 };
 
 /** Per-video reconstruction metrics, (B) values each. */
@@ -98,7 +112,7 @@ export interface ReconMetrics {
 }
 
 export function checkLoss(l: LossConfig): void {
-  for (const k of ['l1Weight', 'l2Weight', 'featWeight', 'advWeight', 'latentWeight', 'discWeight', 'klWeight', 'discStart', 'l1Start'] as const) checkNonNegative(l[k], k);
+  for (const k of ['l1Weight', 'l2Weight', 'featWeight', 'advWeight', 'latentWeight', 'discWeight', 'klWeight', 'perceptualWeight', 'discStart', 'l1Start'] as const) checkNonNegative(l[k], k);
   if (!(Number.isInteger(l.decodedStart) && l.decodedStart >= -1)) throw new Error(`model.decodedStart: must be an integer step ≥ 0, or −1 for never, got ${l.decodedStart}`);
   if (!(l.priorStd > 0)) throw new Error(`model.priorStd: must be > 0, got ${l.priorStd}`);
   for (const k of ['discChannels', 'discLayers', 'discScales', 'latentDiscHidden', 'latentDiscLayers'] as const) checkInt(l[k], k);
@@ -115,6 +129,8 @@ export class AeTask implements TrainTask {
   readonly loss: LossConfig;
   readonly discV: MultiscalePatchDiscriminator3d | null;
   readonly discZ: LatentDiscriminator | null;
+  /** The frozen VGG19 of the perceptual term (null without `vggDir` or with a zero weight); not trained, not saved. */
+  readonly vgg: Vgg19Features | null;
   readonly #opts: Record<string, OptimizerLike>;
   readonly #modelConfig: Record<string, unknown>;
   readonly #metrics: ReconMetrics;
@@ -130,6 +146,8 @@ export class AeTask implements TrainTask {
     this.loss = { ...loss };
     this.#modelConfig = { ...modelConfig };
     this.#metrics = metrics;
+    // Loaded first, so a bad folder throws before anything else is built (it leaves the RNG as it was).
+    this.vgg = loss.perceptualWeight > 0 && loss.vggDir !== '' ? loadVgg19(loss.vggDir) : null;
     const C = ae.input[0];
     this.discV = loss.featWeight > 0 || loss.advWeight > 0
       ? new MultiscalePatchDiscriminator3d(C, { channels: loss.discChannels, layers: loss.discLayers, scales: loss.discScales })
@@ -202,6 +220,10 @@ export class AeTask implements TrainTask {
       parts.kl = klStdNormal(post); // ()
       ae = ae.add(parts.kl.mulScalar(L.klWeight));
     }
+    if (this.vgg) {
+      parts.perc = this.vgg.perceptualLoss(x, y); // () the VGG term of eq. A.2; the frozen VGG passes gradients to y only
+      ae = ae.add(parts.perc.mulScalar(L.perceptualWeight));
+    }
     let disc: Tensor | null = null;
     if (useDv && this.discV) {
       const d = this.discV;
@@ -268,6 +290,7 @@ export class AeTask implements TrainTask {
   dispose(): void {
     for (const o of Object.values(this.#opts)) o.dispose();
     for (const m of Object.values(this.modules())) m.dispose();
+    this.vgg?.dispose();
   }
 }
 

@@ -11,3 +11,4 @@ export { Upsample3d, type Upsample3dOptions } from './upsample3d.js';
 export { AttnBlock3d, type AttnScope } from './attention3d.js';
 export { ConvNormAct3d, activate, type Activation, type ConvNormActOptions } from './conv-norm-act.js';
 export { posteriorFromMoments, samplePosterior, klStdNormal, type Posterior } from './gaussian.js';
+export { IMAGENET_MEAN, IMAGENET_STD, imagenetNormalize } from './imagenet-norm.js';

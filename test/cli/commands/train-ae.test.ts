@@ -81,3 +81,20 @@ test('bad flags and config keys are reported with what is valid', async () => {
   });
   assert.equal(created.length, 0);
 });
+
+test('--vgg DIR becomes model.vggDir (over --config), recorded in the run\'s config.json; a missing folder is a usage error', async () => {
+  const created: Created[] = [];
+  const vgg = mkdtempSync(join(tmp, 'vgg-'));
+  const cfgFile = join(tmp, 'cfg-vgg.json');
+  writeFileSync(cfgFile, JSON.stringify({ model: { vggDir: 'from-config' } }));
+  const out = join(tmp, 'run-vgg');
+  const args = ['--arch', 'conv3d-base', '--data', data, '--out', out, '--preset', 'micro', '--config', cfgFile, '--steps', '1', '--vgg', vgg, '--quiet'];
+  assert.equal(await runTrainAe(args, () => fakeSpec(created)), 0);
+  assert.equal(created[0]!.model['vggDir'], vgg);
+  const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { model: Record<string, unknown> };
+  assert.equal(cfg.model['vggDir'], vgg);
+  const missing = join(tmp, 'no-such-vgg');
+  await assert.rejects(runTrainAe(['--arch', 'conv3d-base', '--data', data, '--out', join(tmp, 'run-vgg2'), '--vgg', missing, '--quiet'], () => fakeSpec(created)),
+    (e: Error) => e instanceof UsageError && e.message.includes(`--vgg: '${missing}' does not exist`));
+  assert.equal(created.length, 1);
+});

@@ -1,9 +1,10 @@
 // The autoencoder training tasks (src/models/ae/wae-task.ts, index.ts): model-key validation,
 // module/optimizer layout, gradient isolation between autoencoder and discriminators, the step
 // contract (syncGrads before stepping, clipping), micro trainings that lower the reconstruction
-// loss, validation and leak checks.
+// loss, validation and leak checks; the optional VGG19 perceptual term (fixture test/fixtures/vgg19-tiny).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import * as T from '../../../src/tensor/index.js';
 import { AE_ARCHS, PRESETS, aeSpec, createAeTask } from '../../../src/models/ae/index.js';
 import { clampedTowards } from '../../../src/models/ae/wae-task.js';
@@ -11,6 +12,8 @@ import type { StepContext } from '../../../src/train/types.js';
 import type { Batch } from '../../../src/data/loader.js';
 import { assertNoLeak } from '../../helpers/leak.js';
 import { INPUT, METRICS, TINY, movingSquares, psnrInline } from './tiny.js';
+
+const VGG_FIXTURE = fileURLToPath(new URL('../../../../test/fixtures/vgg19-tiny', import.meta.url));
 
 T.setNumThreads(1);
 
@@ -240,5 +243,49 @@ test('describe() gives the arch, input, resolved model config, latent shape and 
     assert.equal(model.temporalCompression, 4);
     assert.equal(model.l1Weight, 10);
     assert.deepEqual(d.params, { ae: task.ae.numParameters() });
+    task.dispose();
+  }));
+
+test('perceptual term: with model.vggDir the loss gains exactly perceptualWeight·perc; VGG19 gets no gradient, no optimizer, no checkpoint slot', () =>
+  assertNoLeak(() => {
+    assert.equal(aeSpec('conv3d-base').defaults('paper').model.perceptualWeight, 0.0025);
+    assert.equal(aeSpec('conv3d-base').defaults('paper').model.vggDir, '');
+    // D_v and D_z stay on (their noise is seeded alike); codes are the posterior mean.
+    const model = { ...TINY['conv3d-base'], samplePosterior: false, perceptualWeight: 0.5 };
+    T.manualSeed(11);
+    const plain = createAeTask('conv3d-base', model, INPUT, { lr: 1e-3 }, METRICS);
+    T.manualSeed(11);
+    const task = createAeTask('conv3d-base', { ...model, vggDir: VGG_FIXTURE }, INPUT, { lr: 1e-3 }, METRICS);
+    assert.equal(plain.vgg, null, 'no folder, no VGG');
+    assert.ok(task.vgg !== null);
+    assert.deepEqual(Object.keys(task.modules()), ['ae', 'disc_v', 'disc_z']);
+    assert.equal((task.describe().model as Record<string, unknown>).vggDir, VGG_FIXTURE);
+    const x = movingSquares(2);
+    T.tidy(() => {
+      T.manualSeed(12);
+      const a = plain.losses(x, true);
+      T.manualSeed(12);
+      const b = task.losses(x, true);
+      assert.equal(a.parts.perc, undefined);
+      const perc = b.parts.perc!.item();
+      assert.ok(perc > 0, `perc ${perc}`);
+      for (const k of Object.keys(a.parts).filter((k) => k !== 'loss')) assert.equal(b.parts[k]!.item(), a.parts[k]!.item(), `part ${k}`);
+      const gained = b.ae.item() - a.ae.item();
+      assert.ok(Math.abs(gained - 0.5 * perc) < 1e-5 * Math.max(1, b.ae.item()), `loss gained ${gained}, 0.5·perc = ${0.5 * perc}`);
+      b.ae.backward();
+      assert.ok(task.vgg!.parameters().every((p) => p.grad === null), 'a VGG19 weight got a gradient');
+      for (const m of Object.values(task.modules())) m.zeroGrad();
+    });
+    const f = task.trainStep(batchOf(x), ctxAt(0));
+    assert.ok(typeof f.perc === 'number' && f.perc > 0, `perc is logged: ${JSON.stringify(f)}`);
+    // A zero weight loads nothing; a bad folder fails when the task is built, saying what to download.
+    const off = createAeTask('conv3d-base', { ...model, perceptualWeight: 0, vggDir: VGG_FIXTURE }, INPUT, { lr: 1e-3 }, METRICS);
+    assert.equal(off.vgg, null);
+    off.dispose();
+    assert.throws(() => createAeTask('conv3d-base', { ...model, vggDir: '/nonexistent/vgg' }, INPUT, { lr: 1e-3 }, METRICS), /loadVgg19: folder '\/nonexistent\/vgg' does not exist; put torchvision's ImageNet VGG19 there/);
+    assert.throws(() => createAeTask('conv3d-base', { ...model, vggDir: 3 }, INPUT, { lr: 1e-3 }, METRICS), /model\.vggDir: expected a string, got 3/);
+    assert.throws(() => createAeTask('conv3d-base', { ...model, perceptualWeight: -1 }, INPUT, { lr: 1e-3 }, METRICS), /model\.perceptualWeight: must be ≥ 0, got -1/);
+    x.dispose();
+    plain.dispose();
     task.dispose();
   }));
