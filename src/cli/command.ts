@@ -27,10 +27,6 @@ export interface FlagSpec {
 
 export type ParsedFlags = Record<string, string | number | boolean | undefined>;
 
-/**
- * Parse `--name value`, `--name=value` and boolean `--flag` arguments against a spec.
- * Unknown flags and missing required ones are usage errors naming the flag.
- */
 /** The value of flag `--name` when it is one of `valid`; undefined when absent; a UsageError naming the valid values otherwise. */
 export function oneOf<T extends string>(flags: Record<string, unknown>, name: string, valid: readonly T[]): T | undefined {
   const v = flags[name];
@@ -39,6 +35,10 @@ export function oneOf<T extends string>(flags: Record<string, unknown>, name: st
   return v as T;
 }
 
+/**
+ * Parse `--name value`, `--name=value` and boolean `--flag` arguments against a spec.
+ * Unknown flags and missing required ones are usage errors naming the flag.
+ */
 export function parseFlags(
   argv: string[],
   spec: Record<string, FlagSpec>,

@@ -51,7 +51,6 @@ function positiveInt(flags: Record<string, unknown>, name: string): number {
   return v;
 }
 
-
 /** The summary printed after an import. */
 export function formatSummary(s: ImportSummary): string {
   const lines = [
