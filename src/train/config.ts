@@ -3,7 +3,7 @@
  * the key path) and resolved from layers.
  *
  *   { "train": { steps, batchSize, lr, clipNorm, ema, warmupSteps, valEvery, valBatches,
- *                ckptEvery, keepLast, logEvery, seed, threads? },
+ *                ckptEvery, keepLast, logEvery, seed, threads?, init },
  *     "data":  { dir, split, sampler, perBucket, channels, valSplit },
  *     "model": { ...the architecture's hyper-parameters, validated by the task } }
  *
@@ -53,6 +53,11 @@ export interface TrainSection {
   seed: number;
   /** Engine threads (default: T2V_THREADS or the core count). */
   threads?: number;
+  /**
+   * Warm start: a finished run folder whose exported weights (model/) initialise this run's
+   * modules on a fresh start (init.ts); optimizer, schedule and step start fresh. null: none.
+   */
+  init: string | null;
 }
 
 export type TrainSampler = 'random' | 'bucket';
@@ -93,6 +98,7 @@ export const TRAINER_DEFAULTS = {
     keepLast: 3,
     logEvery: 10,
     seed: 0,
+    init: null,
   },
   data: { split: 'train', sampler: 'random', perBucket: 4, channels: null, valSplit: 'val' },
   model: {},
@@ -112,6 +118,7 @@ const trainSchema: Schema<TrainSection> = s.object({
   logEvery: s.int({ min: 1 }),
   seed: s.int({ min: 0 }),
   threads: s.optional(s.int({ min: 1, max: 1024 })),
+  init: s.nullable(s.string({ nonEmpty: true })),
 });
 
 const dataSchema: Schema<DataSection> = s.object({

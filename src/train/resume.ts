@@ -15,7 +15,7 @@ export const RESUMABLE_DIFFERENCES: readonly string[] = ['data.dir', 'train.thre
 
 /** Throw a TrainError listing the keys where `cfg` differs from the run's saved config.json. */
 export function checkSameConfig(rd: RunDir, cfg: TrainerConfig): void {
-  const saved = rd.readJson(RUN_FILES.config);
+  const saved = withLaterDefaults(rd.readJson(RUN_FILES.config));
   const diff = configDifferences(saved, cfg, RESUMABLE_DIFFERENCES);
   if (diff.length === 0) return;
   const get = (o: unknown, p: string): string =>
@@ -80,4 +80,12 @@ export function rewindRunDir(rd: RunDir, step: number): string[] {
   }
   rd.truncateLog(step);
   return renamed;
+}
+
+/** A saved config with the keys added since it was written filled with their defaults (train.init: null). */
+function withLaterDefaults(saved: unknown): unknown {
+  if (saved === null || typeof saved !== 'object') return saved;
+  const o = saved as { train?: Record<string, unknown> };
+  if (o.train && typeof o.train === 'object' && !('init' in o.train)) return { ...o, train: { ...o.train, init: null } };
+  return saved;
 }

@@ -42,6 +42,7 @@ import { DataLoader, type Batch } from '../data/loader.js';
 import { DatasetReader } from '../data/format.js';
 import type { TrainerConfig } from './config.js';
 import { TrainError } from './errors.js';
+import { initFromRun } from './init.js';
 import { checkSameConfig, loadResumeCheckpoint, rewindRunDir } from './resume.js';
 import { SINGLE_PROCESS, type DistributedContext } from './distributed.js';
 import { Progress, formatFigure, type ProgressStream } from './progress.js';
@@ -255,6 +256,10 @@ class Trainer {
   }
 
   private startFresh(): void {
+    if (this.cfg.train.init !== null) {
+      const r = initFromRun(this.cfg.train.init, this.task.kind, this.modules);
+      this.progress.message(`initialised ${r.loaded.join(', ')} from ${this.cfg.train.init}${r.fresh.length ? ` (${r.fresh.join(', ')} fresh)` : ''}`);
+    }
     // Every rank starts from rank 0's weights (a no-op in one process).
     if (this.dist.worldSize > 1) {
       const state = namedState(this.modules);

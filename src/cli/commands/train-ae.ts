@@ -5,6 +5,7 @@
  * (C, T, H, W) comes from the dataset manifest.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { withInterrupt } from '../interrupt.js';
 import { distributedFromEnv } from '../../dist/context.js';
 import { UsageError, parseFlags, type Command } from '../command.js';
@@ -29,6 +30,8 @@ options:
   --config FILE       JSON {train, data, model} merged over the preset; unknown keys are rejected
   --steps N           train.steps (optimisation steps)
   --seed S            train.seed (weights init, noise and data order)
+  --init RUN          warm start: initialise the weights from a finished run of the same
+                      architecture (its model/); optimizer, schedule and step start fresh (train.init)
   --vgg DIR           VGG19 safetensors folder with torchvision keys (features.{i}.weight/bias);
                       enables the 0.0025·perceptual term (model.vggDir, model.perceptualWeight)
   --resume            continue RUN from its newest checkpoint (a fresh start when it has none);
@@ -47,6 +50,8 @@ export interface TrainAeArgs {
   seed?: number;
   /** model.vggDir: the VGG19 folder of the perceptual term. */
   vgg?: string;
+  /** train.init: the finished run to warm-start from. */
+  init?: string;
 }
 
 /** The resolved trainer config of a `t2v train ae` invocation (layers as the file comment says). */
@@ -54,7 +59,8 @@ export function resolveAeConfig(spec: AeSpec, a: TrainAeArgs): TrainerConfig {
   const d = spec.defaults(a.preset);
   const layers: ConfigLayer[] = [{ name: `preset '${a.preset}' of ${a.arch}`, value: { train: d.train, model: d.model } }];
   if (a.configFile !== undefined) layers.push({ name: a.configFile, value: readConfigFile(a.configFile) });
-  const flags: { data: { dir: string }; train: Record<string, number>; model?: { vggDir: string } } = { data: { dir: a.data }, train: {} };
+  const flags: { data: { dir: string }; train: Record<string, number | string>; model?: { vggDir: string } } = { data: { dir: a.data }, train: {} };
+  if (a.init !== undefined) flags.train['init'] = a.init;
   if (a.steps !== undefined) flags.train['steps'] = a.steps;
   if (a.seed !== undefined) flags.train['seed'] = a.seed;
   if (a.vgg !== undefined) flags.model = { vggDir: a.vgg };
@@ -90,6 +96,7 @@ export async function runTrainAe(argv: string[], specFor: (arch: string) => AeSp
     steps: { type: 'number' },
     seed: { type: 'number' },
     vgg: { type: 'string' },
+    init: { type: 'string' },
     resume: { type: 'boolean', default: false },
     'resume-from': { type: 'string' },
     quiet: { type: 'boolean', default: false },
@@ -105,6 +112,11 @@ export async function runTrainAe(argv: string[], specFor: (arch: string) => AeSp
   const seed = integerFlag(flags.seed, 'seed', 0);
   if (steps !== undefined) args.steps = steps;
   if (seed !== undefined) args.seed = seed;
+  if (flags.init !== undefined) {
+    const init = flags.init as string;
+    if (!existsSync(join(init, 'model', 'task.json'))) throw new UsageError(`--init: '${init}' is not a finished run (no model/task.json); give the run folder of a completed \`t2v train ae\``);
+    args.init = init;
+  }
   if (flags.vgg !== undefined) {
     const vgg = flags.vgg as string;
     if (!existsSync(vgg)) throw new UsageError(`--vgg: '${vgg}' does not exist; pass a folder holding vgg19.safetensors (torchvision's VGG19 weights)`);

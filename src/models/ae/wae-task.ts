@@ -80,6 +80,16 @@ export interface LossConfig {
    * haze can sink below 0.
    */
   decodedStart: number;
+  /**
+   * Foreground weight of the pixel terms (ours; 0 = the paper's plain means): each pixel's L1 and
+   * squared error is weighted by 1 + inkWeight·x, x the target in [0, 1], so ink counts up to
+   * (1 + inkWeight)× a background pixel. On sparse digit videos (≈ 5 % ink) the plain means are
+   * dominated by the background: a blurred blob at the right place scores nearly as well as the
+   * digit, and the code never has to carry the digit's shape (measured: 3DConv-Base at 64×64 after
+   * 3200 steps reconstructed motion but not the digit, digit accuracy 0.16 against chance 0.10).
+   * Drawing ink where there is none still costs weight 1.
+   */
+  inkWeight: number;
   discChannels: number;
   discLayers: number;
   discScales: number;
@@ -101,7 +111,7 @@ export interface LossConfig {
 
 /** The paper's WAE weights (Appendix A.3.3). */
 export const WAE_LOSS: LossConfig = {
-  l1Weight: 10, l2Weight: 0, featWeight: 10, advWeight: 1, latentWeight: 5, discWeight: 5, klWeight: 0, priorStd: 1, discStart: 0, l1Start: 0, decodedStart: -1,
+  l1Weight: 10, l2Weight: 0, featWeight: 10, advWeight: 1, latentWeight: 5, discWeight: 5, klWeight: 0, priorStd: 1, discStart: 0, l1Start: 0, decodedStart: -1, inkWeight: 0,
   perceptualWeight: 0.0025, vggDir: '', discChannels: 16, discLayers: 3, discScales: 2, latentDiscHidden: 256, latentDiscLayers: 3, samplePosterior: true,
 };
 
@@ -112,7 +122,7 @@ export interface ReconMetrics {
 }
 
 export function checkLoss(l: LossConfig): void {
-  for (const k of ['l1Weight', 'l2Weight', 'featWeight', 'advWeight', 'latentWeight', 'discWeight', 'klWeight', 'perceptualWeight', 'discStart', 'l1Start'] as const) checkNonNegative(l[k], k);
+  for (const k of ['l1Weight', 'l2Weight', 'featWeight', 'advWeight', 'latentWeight', 'discWeight', 'klWeight', 'perceptualWeight', 'discStart', 'l1Start', 'inkWeight'] as const) checkNonNegative(l[k], k);
   if (!(Number.isInteger(l.decodedStart) && l.decodedStart >= -1)) throw new Error(`model.decodedStart: must be an integer step ≥ 0, or −1 for never, got ${l.decodedStart}`);
   if (!(l.priorStd > 0)) throw new Error(`model.priorStd: must be > 0, got ${l.priorStd}`);
   for (const k of ['discChannels', 'discLayers', 'discScales', 'latentDiscHidden', 'latentDiscLayers'] as const) checkInt(l[k], k);
@@ -210,10 +220,11 @@ export class AeTask implements TrainTask {
     const raw = this.ae.decodeRaw(z); // (B, C, T, H, W) on the [−1, 1] scale
     // 2. Autoencoder loss.
     const y = decoded ? clampedTowards(toUnit(raw), x) : toUnit(raw); // (B, C, T, H, W) on the [0, 1] scale
-    parts.l1 = T.l1Loss(y, x); // () logged before l1Start too
+    const w = L.inkWeight > 0 ? x.mulScalar(L.inkWeight).addScalar(1) : null; // (B, C, T, H, W) 1 + inkWeight·x, or none
+    parts.l1 = w ? y.sub(x).abs().mul(w).mean() : T.l1Loss(y, x); // () logged before l1Start too
     let ae = parts.l1.mulScalar(useL1 ? L.l1Weight : 0);
     if (L.l2Weight > 0) {
-      parts.l2 = T.mseLoss(y, x); // ()
+      parts.l2 = w ? y.sub(x).square().mul(w).mean() : T.mseLoss(y, x); // ()
       ae = ae.add(parts.l2.mulScalar(L.l2Weight));
     }
     if (L.klWeight > 0) {

@@ -190,6 +190,37 @@ test('decodedStart: from that step the pixel loss is that of the clamped output'
     task.dispose();
   }));
 
+test('inkWeight: each pixel\'s L1 and squared error is weighted by 1 + inkWeight·x', () =>
+  assertNoLeak(() => {
+    T.manualSeed(11);
+    const model = { ...TINY['conv3d-base'], featWeight: 0, advWeight: 0, latentWeight: 0, l1Weight: 2, l2Weight: 5, inkWeight: 3, samplePosterior: false };
+    const task = createAeTask('conv3d-base', model, INPUT, { lr: 1e-3 }, METRICS);
+    const x = movingSquares(2);
+    T.tidy(() => {
+      const y = [...task.ae.decodeRaw(task.ae.posterior(x).mean).addScalar(1).mulScalar(0.5).toFloat32Array()]; // y on [0, 1]
+      const xs = [...x.toFloat32Array()];
+      let l1 = 0;
+      let l2 = 0;
+      let plain = 0;
+      for (let i = 0; i < xs.length; i++) {
+        const w = 1 + 3 * xs[i]!;
+        plain += Math.abs(y[i]! - xs[i]!) / xs.length;
+        l1 += w * Math.abs(y[i]! - xs[i]!);
+        l2 += w * (y[i]! - xs[i]!) ** 2;
+      }
+      l1 /= xs.length;
+      l2 /= xs.length;
+      const { ae, parts } = task.losses(x, false, true, false);
+      assert.ok(Math.abs(parts.l1!.item() - l1) < 1e-5 * l1, `weighted L1 ${parts.l1!.item()} vs ${l1}`);
+      assert.ok(Math.abs(parts.l2!.item() - l2) < 1e-5 * l2, `weighted L2 ${parts.l2!.item()} vs ${l2}`);
+      assert.ok(Math.abs(ae.item() - (2 * l1 + 5 * l2)) < 1e-5 * (2 * l1 + 5 * l2));
+      assert.ok(xs.some((v) => v > 0.5) && l1 > 1.1 * plain, `the ink pixels weigh more: weighted ${l1} vs plain ${plain}`);
+    });
+    assert.throws(() => createAeTask('conv3d-base', { ...model, inkWeight: -1 }, INPUT, { lr: 1e-3 }, METRICS), /model\.inkWeight: must be ≥ 0, got -1/);
+    x.dispose();
+    task.dispose();
+  }));
+
 /** L1 of the deterministic reconstruction (posterior mean) of x. */
 function reconL1(task: ReturnType<typeof createAeTask>, x: T.Tensor): number {
   return T.noGrad(() => T.tidy(() => task.ae.decode(task.ae.encode(x)).sub(x).abs().mean().item()));
