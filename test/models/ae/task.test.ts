@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import * as T from '../../../src/tensor/index.js';
 import { AE_ARCHS, PRESETS, aeSpec, createAeTask } from '../../../src/models/ae/index.js';
-import { clampedTowards } from '../../../src/models/ae/wae-task.js';
+import { clampedTowards, gradientDifference } from '../../../src/models/ae/wae-task.js';
 import type { StepContext } from '../../../src/train/types.js';
 import type { Batch } from '../../../src/data/loader.js';
 import { assertNoLeak } from '../../helpers/leak.js';
@@ -190,7 +190,7 @@ test('decodedStart: from that step the pixel loss is that of the clamped output'
     task.dispose();
   }));
 
-test('inkWeight: each pixel\'s L1 and squared error is weighted by 1 + inkWeight·x', () =>
+test('inkWeight: each pixel\'s L1 and squared error is weighted by 1 + inkWeight·max(x, clamped y)', () =>
   assertNoLeak(() => {
     T.manualSeed(11);
     const model = { ...TINY['conv3d-base'], featWeight: 0, advWeight: 0, latentWeight: 0, l1Weight: 2, l2Weight: 5, inkWeight: 3, samplePosterior: false };
@@ -203,7 +203,7 @@ test('inkWeight: each pixel\'s L1 and squared error is weighted by 1 + inkWeight
       let l2 = 0;
       let plain = 0;
       for (let i = 0; i < xs.length; i++) {
-        const w = 1 + 3 * xs[i]!;
+        const w = 1 + 3 * Math.max(xs[i]!, Math.min(1, Math.max(0, y[i]!)));
         plain += Math.abs(y[i]! - xs[i]!) / xs.length;
         l1 += w * Math.abs(y[i]! - xs[i]!);
         l2 += w * (y[i]! - xs[i]!) ** 2;
@@ -217,6 +217,37 @@ test('inkWeight: each pixel\'s L1 and squared error is weighted by 1 + inkWeight
       assert.ok(xs.some((v) => v > 0.5) && l1 > 1.1 * plain, `the ink pixels weigh more: weighted ${l1} vs plain ${plain}`);
     });
     assert.throws(() => createAeTask('conv3d-base', { ...model, inkWeight: -1 }, INPUT, { lr: 1e-3 }, METRICS), /model\.inkWeight: must be ≥ 0, got -1/);
+    x.dispose();
+    task.dispose();
+  }));
+
+test('gradientDifference: Mathieu et al.\'s eq. 5 (α = 1) on a 3×3 frame, worked by hand; gdlWeight adds it to the loss', () =>
+  assertNoLeak(() => {
+    T.tidy(() => {
+      // x: one vertical stroke in the middle column; y: the same column half as bright, plus a
+      // stray pixel at the top left. Shapes (1, 1, 1, 3, 3).
+      const x = T.tensor([0, 1, 0, 0, 1, 0, 0, 1, 0]).reshape([1, 1, 1, 3, 3]);
+      const y = T.tensor([0.5, 0.5, 0, 0, 0.5, 0, 0, 0.5, 0]).reshape([1, 1, 1, 3, 3]);
+      // Vertical |Δ| (rows i vs i−1), 6 pairs: x all 0; y: column 0 |0 − 0.5| = 0.5 once, others 0
+      //   → mean |0 − |Δy|| = 0.5 / 6.
+      // Horizontal |Δ| (columns j vs j−1), 6 pairs: x rows give 1, 1 in each row;
+      //   y row 0: |0.5 − 0.5| = 0, |0 − 0.5| = 0.5; rows 1, 2: 0.5, 0.5 → diffs 1, 0.5, 0.5, 0.5, 0.5, 0.5 = 3.5 / 6.
+      const want = 0.5 / 6 + 3.5 / 6;
+      assert.ok(Math.abs(gradientDifference(y, x).item() - want) < 1e-6, `${gradientDifference(y, x).item()} vs ${want}`);
+      assert.equal(gradientDifference(x, x).item(), 0);
+      // A constant offset has the same gradients: no GDL.
+      assert.ok(Math.abs(gradientDifference(x.addScalar(0.25), x).item()) < 1e-7);
+    });
+    T.manualSeed(12);
+    const model = { ...TINY['conv3d-base'], featWeight: 0, advWeight: 0, latentWeight: 0, l1Weight: 1, l2Weight: 0, gdlWeight: 7, samplePosterior: false };
+    const task = createAeTask('conv3d-base', model, INPUT, { lr: 1e-3 }, METRICS);
+    const x = movingSquares(2);
+    T.tidy(() => {
+      const { ae, parts } = task.losses(x, false, true, false);
+      const y = task.ae.decodeRaw(task.ae.posterior(x).mean).addScalar(1).mulScalar(0.5);
+      assert.ok(Math.abs(parts.gdl!.item() - gradientDifference(y, x).item()) < 1e-6);
+      assert.ok(Math.abs(ae.item() - (parts.l1!.item() + 7 * parts.gdl!.item())) < 1e-5);
+    });
     x.dispose();
     task.dispose();
   }));
