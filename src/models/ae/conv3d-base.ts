@@ -16,8 +16,16 @@
  *      `skips.i` = nearest up-sampling of a 1×1×1 conv of its input, a skip around the stage, so every
  *      scale has a direct linear path from the previous one.
  *
- * Keys: encoder.{i}.conv/norm.*, to_moments.*, fc.*, fc_norm.*, decoder.{i}.conv/norm.*,
- * skips.{i}.*.
+ * G's input (`decoderInput`): 'fc' (the paper's DCGAN projection: one Linear from z to the
+ *      bottleneck map) or 'broadcast' (ours, the spatial broadcast decoder of Watters et al. 2019,
+ *      "Spatial Broadcast Decoder", arXiv:1901.07017, at the bottleneck grid): z is tiled over the
+ *      (t, h, w) cells with each cell's coordinates in [−1, 1] appended, and a per-cell MLP
+ *      (1×1×1 convs d_z + 3 → C_S → C_S → C_S, ReLU between) makes the map. A Linear places a
+ *      digit's shape features at its position only through the ReLU after it; the per-cell MLP
+ *      computes them as a function of (z, position), which is what "this digit, here" needs.
+ *
+ * Keys: encoder.{i}.conv/norm.*, to_moments.*, fc.* ('fc') or head.{0,1,2}.* ('broadcast'),
+ * fc_norm.*, decoder.{i}.conv/norm.*, skips.{i}.*.
  */
 import * as T from '../../tensor/index.js';
 import type { Tensor } from '../../tensor/index.js';
@@ -36,6 +44,8 @@ export interface Conv3dBaseConfig {
   decoderSkips: boolean;
   /** G's output activation: 'tanh' (DCGAN) or 'none' (linear, clamped only by decode()). */
   outputAct: 'tanh' | 'none';
+  /** G's input: 'fc' (the paper's Linear projection) or 'broadcast' (spatial broadcast + per-cell MLP). */
+  decoderInput: 'fc' | 'broadcast';
 }
 
 export const CONV3D_BASE_DEFAULTS: Conv3dBaseConfig = {
@@ -44,6 +54,7 @@ export const CONV3D_BASE_DEFAULTS: Conv3dBaseConfig = {
   temporalStrides: [2, 2, 2, 2],
   decoderSkips: true,
   outputAct: 'none',
+  decoderInput: 'fc',
 };
 
 /** Kernel and padding along time for a time stride: (4, 1) halves T exactly, (3, 1) keeps it. */
@@ -57,7 +68,8 @@ export class Conv3dBase extends VideoAeBase {
   readonly bottleneck: [number, number, number, number];
   readonly encoder: ModuleList<ConvNormAct3d>;
   readonly toMoments: Linear;
-  readonly fc: Linear;
+  readonly fc: Linear | null;
+  readonly head: ModuleList<Conv3d> | null;
   readonly fcNorm: GroupNorm;
   readonly decoder: ModuleList<ConvNormAct3d>;
   readonly skips: ModuleList<Conv3d> | null;
@@ -80,7 +92,11 @@ export class Conv3dBase extends VideoAeBase {
     })));
     this.toMoments = this.registerModule('to_moments', new Linear(flat, 2 * cfg.latentDim));
     // 2. G: project z, then transposed-conv stages (mirror of E_v) with skips around each.
-    this.fc = this.registerModule('fc', new Linear(cfg.latentDim, flat));
+    const C_S = this.bottleneck[0];
+    this.fc = cfg.decoderInput === 'fc' ? this.registerModule('fc', new Linear(cfg.latentDim, flat)) : null;
+    this.head = cfg.decoderInput === 'broadcast'
+      ? this.registerModule('head', new ModuleList([new Conv3d(cfg.latentDim + 3, C_S, 1), new Conv3d(C_S, C_S, 1), new Conv3d(C_S, C_S, 1)]))
+      : null;
     this.fcNorm = this.registerModule('fc_norm', new GroupNorm(normGroups(this.bottleneck[0]), this.bottleneck[0]));
     const outCh = (i: number): number => (i === 0 ? c : cfg.channels[i - 1]!); // stage i maps channels[i] → outCh(i)
     const order = cfg.channels.map((_, k) => S - 1 - k); // stages from the bottleneck out
@@ -112,7 +128,7 @@ export class Conv3dBase extends VideoAeBase {
   decodeRaw(z: Tensor): Tensor {
     return T.tidy(() => {
       const b = z.size(0);
-      let h = T.relu(this.fcNorm.forward(this.fc.forward(z).view([b, ...this.bottleneck]))); // (B, C_S, t, h, w)
+      let h = T.relu(this.fcNorm.forward(this.fc ? this.fc.forward(z).view([b, ...this.bottleneck]) : broadcastInput(this.head!, z, this.bottleneck))); // (B, C_S, t, h, w)
       const S = this.decoder.length;
       for (let k = 0; k < S; k++) {
         let y = this.decoder.at(k).forward(h); // (B, C', 2t or t, 2h, 2w)
@@ -128,6 +144,23 @@ export class Conv3dBase extends VideoAeBase {
   }
 }
 
+/** Spatial broadcast: z tiled over the bottleneck cells with their (t, y, x) coordinates, through the per-cell MLP. */
+export function broadcastInput(head: ModuleList<Conv3d>, z: Tensor, [, t, h, w]: [number, number, number, number]): Tensor {
+  return T.tidy(() => {
+    const b = z.size(0);
+    const axis = (n: number): Tensor => T.linspace(-1, 1, n, { device: z.device }); // (n)
+    const [ct, cy, cx] = T.meshgrid([axis(t), axis(h), axis(w)], { indexing: 'ij' }); // each (t, h, w)
+    const coords = T.stack([ct!, cy!, cx!]).unsqueeze(0).expand([b, 3, t, h, w]); // (B, 3, t, h, w)
+    const tiled = z.view([b, z.size(1), 1, 1, 1]).expand([b, z.size(1), t, h, w]); // (B, d_z, t, h, w)
+    let x = T.cat([tiled, coords], { dim: 1 }); // (B, d_z + 3, t, h, w)
+    for (let i = 0; i < head.length; i++) {
+      x = head.at(i).forward(x);
+      if (i < head.length - 1) x = T.relu(x);
+    }
+    return x; // (B, C_S, t, h, w)
+  });
+}
+
 /** Check that the stages divide the input; errors name the model key. */
 function checkConfig(input: VideoShape, cfg: Conv3dBaseConfig): Conv3dBaseConfig {
   const [, t, h, w] = input;
@@ -138,6 +171,7 @@ function checkConfig(input: VideoShape, cfg: Conv3dBaseConfig): Conv3dBaseConfig
   const tf = cfg.temporalStrides.reduce((a, s) => a * s, 1);
   if (h % 2 ** S !== 0 || w % 2 ** S !== 0) throw new Error(`model.channels: ${S} stride-2 stages need H and W divisible by ${2 ** S}, got ${h}×${w}`);
   if (t % tf !== 0) throw new Error(`model.temporalStrides: they divide time by ${tf}, but the clips have T = ${t} frames`);
+  if (cfg.decoderInput !== 'fc' && cfg.decoderInput !== 'broadcast') throw new Error(`model.decoderInput: must be 'fc' or 'broadcast', got '${String(cfg.decoderInput)}'`);
   if (cfg.outputAct !== 'tanh' && cfg.outputAct !== 'none') throw new Error(`model.outputAct: must be 'tanh' or 'none', got '${String(cfg.outputAct)}'`);
   if (!(cfg.latentDim >= 1)) throw new Error(`model.latentDim: must be ≥ 1, got ${cfg.latentDim}`);
   return cfg;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as T from '../../../src/tensor/index.js';
 import { AE_ARCHS, aeSpec, buildAutoencoder } from '../../../src/models/ae/index.js';
 import { CausalVae } from '../../../src/models/ae/causal-vae.js';
+import { Conv3dBase, broadcastInput } from '../../../src/models/ae/conv3d-base.js';
 import { loadTensors, saveTensors } from '../../../src/io/tensors.js';
 import { assertNoLeak } from '../../helpers/leak.js';
 import { INPUT, TINY } from './tiny.js';
@@ -96,4 +97,43 @@ test('state-dict keys are PyTorch-style (LDM / pix2pix names) and round-trip thr
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }));
+
+test('conv3d-base decoderInput broadcast: head.* replaces fc.*, shapes hold, and each cell sees z and its own coordinates', () =>
+  assertNoLeak(() => {
+    const ae = buildAutoencoder('conv3d-base', INPUT, { ...TINY['conv3d-base'], decoderInput: 'broadcast' }) as Conv3dBase;
+    const sd = ae.stateDict();
+    const keys = [...sd.keys()];
+    for (const t of sd.values()) t.dispose();
+    assert.ok(keys.includes('head.0.weight') && keys.includes('head.2.bias') && !keys.some((k) => k.startsWith('fc.')), keys.join(', '));
+    T.tidy(() => {
+      const x = T.rand([2, ...INPUT]);
+      assert.deepEqual(ae.decode(ae.encode(x)).shape, [2, ...INPUT]);
+    });
+    // Set the per-cell MLP so that channel 0 of its output is relu(y-coordinate) + z_0 and the
+    // rest are 0: head.0 copies [y, z_0] into channels 0 and 1, head.1 and head.2 add them.
+    const [, t, h, w] = ae.bottleneck;
+    const dz = ae.cfg.latentDim;
+    T.noGrad(() => T.tidy(() => {
+      for (const m of ae.head!) for (const p of m.parameters()) p.zero_();
+      const w0 = ae.head!.at(0).weight; // (C_S, d_z + 3, 1, 1, 1)
+      w0.select(0, 0).select(0, dz + 1).fill_(1); // channel 0 ← y coordinate (channel order t, y, x after z)
+      w0.select(0, 1).select(0, 0).fill_(1); // channel 1 ← z_0
+      ae.head!.at(1).weight.select(0, 0).select(0, 0).fill_(1);
+      ae.head!.at(1).weight.select(0, 1).select(0, 1).fill_(1);
+      ae.head!.at(2).weight.select(0, 0).select(0, 0).fill_(1);
+      ae.head!.at(2).weight.select(0, 0).select(0, 1).fill_(1);
+      T.tidy(() => {
+        const z = T.zeros([1, dz]);
+        z.select(1, 0).fill_(0.5);
+        const out = broadcastInput(ae.head!, z, ae.bottleneck); // (1, C_S, t, h, w)
+        const got = [...out.select(1, 0).toFloat32Array()]; // (t·h·w)
+        const want: number[] = [];
+        for (let a = 0; a < t; a++) for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) want.push(Math.max(0, h === 1 ? -1 : -1 + (2 * i) / (h - 1)) + 0.5);
+        assert.deepEqual(got.map((v) => Math.round(v * 1e5) / 1e5), want.map((v) => Math.round(v * 1e5) / 1e5));
+        assert.equal(out.select(1, 1).abs().sum().item(), 0);
+      });
+    }));
+    assert.throws(() => buildAutoencoder('conv3d-base', INPUT, { ...TINY['conv3d-base'], decoderInput: 'mlp' }), /model\.decoderInput: must be 'fc' or 'broadcast', got 'mlp'/);
+    ae.dispose();
   }));
