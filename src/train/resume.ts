@@ -6,7 +6,7 @@
 import { readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { CheckpointError, loadCheckpoint, type Checkpoint } from '../io/checkpoint.js';
-import { configDifferences, type TrainerConfig } from './config.js';
+import { TRAINER_DEFAULTS, configDifferences, type TrainerConfig } from './config.js';
 import { TrainError } from './errors.js';
 import { RUN_FILES, type RunDir } from './run-dir.js';
 
@@ -82,10 +82,16 @@ export function rewindRunDir(rd: RunDir, step: number): string[] {
   return renamed;
 }
 
-/** A saved config with the keys added since it was written filled with their defaults (train.init: null). */
+/**
+ * A saved config with the trainer's keys added since it was written (absent from its `train` or
+ * `data` section) filled with their defaults, e.g. `train.init: null`, so an older run resumes.
+ */
 function withLaterDefaults(saved: unknown): unknown {
   if (saved === null || typeof saved !== 'object') return saved;
-  const o = saved as { train?: Record<string, unknown> };
-  if (o.train && typeof o.train === 'object' && !('init' in o.train)) return { ...o, train: { ...o.train, init: null } };
-  return saved;
+  const out: Record<string, unknown> = { ...(saved as Record<string, unknown>) };
+  for (const [section, defaults] of [['train', TRAINER_DEFAULTS.train], ['data', TRAINER_DEFAULTS.data]] as const) {
+    const have = out[section];
+    if (have !== null && typeof have === 'object') out[section] = { ...defaults, ...(have as Record<string, unknown>) };
+  }
+  return out;
 }

@@ -85,3 +85,22 @@ test('train.init refuses a folder that is not a finished run, a run of another k
     /train\.init: the weights of 'net' in .* do not fit this run's model/,
   );
 });
+
+test('a run saved before train.init existed (no such key in its config.json) still resumes', async () => {
+  const out = runDir();
+  const cfg = tinyConfig(data, { steps: 4, valEvery: 0 });
+  await train(() => new TinyTask({ lr: cfg.train.lr }), { config: cfg, runDir: out, progress: null });
+  const path = join(out, 'config.json');
+  const saved = JSON.parse(readFileSync(path, 'utf8')) as { train: Record<string, unknown> };
+  delete saved.train['init'];
+  writeFileSync(path, JSON.stringify(saved));
+  const r = await train(() => new TinyTask({ lr: cfg.train.lr }), { config: cfg, runDir: out, resume: true, progress: null });
+  assert.equal(r.step, 4);
+  // A key that really differs is still refused.
+  saved.train['seed'] = 99;
+  writeFileSync(path, JSON.stringify(saved));
+  await assert.rejects(
+    train(() => new TinyTask(), { config: cfg, runDir: out, resume: true, progress: null }),
+    (err: Error) => err instanceof TrainError && /train\.seed: 99 in .*config\.json, 7 now/.test(err.message),
+  );
+});

@@ -97,7 +97,7 @@ export class Conv3dBase extends VideoAeBase {
     this.head = cfg.decoderInput === 'broadcast'
       ? this.registerModule('head', new ModuleList([new Conv3d(cfg.latentDim + 3, C_S, 1), new Conv3d(C_S, C_S, 1), new Conv3d(C_S, C_S, 1)]))
       : null;
-    this.fcNorm = this.registerModule('fc_norm', new GroupNorm(normGroups(this.bottleneck[0]), this.bottleneck[0]));
+    this.fcNorm = this.registerModule('fc_norm', new GroupNorm(normGroups(C_S), C_S));
     const outCh = (i: number): number => (i === 0 ? c : cfg.channels[i - 1]!); // stage i maps channels[i] → outCh(i)
     const order = cfg.channels.map((_, k) => S - 1 - k); // stages from the bottleneck out
     this.decoder = this.registerModule('decoder', new ModuleList(order.map((i) => {

@@ -230,11 +230,12 @@ export class AeTask implements TrainTask {
     const raw = this.ae.decodeRaw(z); // (B, C, T, H, W) on the [−1, 1] scale
     // 2. Autoencoder loss.
     const y = decoded ? clampedTowards(toUnit(raw), x) : toUnit(raw); // (B, C, T, H, W) on the [0, 1] scale
-    const w = L.inkWeight > 0 ? T.maximum(x, T.detach(T.clamp(y, { min: 0, max: 1 }))).mulScalar(L.inkWeight).addScalar(1) : null; // (B, C, T, H, W) 1 + inkWeight·max(x, ŷ), or none
-    parts.l1 = w ? y.sub(x).abs().mul(w).mean() : T.l1Loss(y, x); // () logged before l1Start too
+    // With inkWeight: w = 1 + inkWeight·max(x, ŷ) and d = y − x, each (B, C, T, H, W).
+    const ink = L.inkWeight > 0 ? { w: T.maximum(x, T.detach(T.clamp(y, { min: 0, max: 1 }))).mulScalar(L.inkWeight).addScalar(1), d: y.sub(x) } : null;
+    parts.l1 = ink ? ink.d.abs().mul(ink.w).mean() : T.l1Loss(y, x); // () logged before l1Start too
     let ae = parts.l1.mulScalar(useL1 ? L.l1Weight : 0);
     if (L.l2Weight > 0) {
-      parts.l2 = w ? y.sub(x).square().mul(w).mean() : T.mseLoss(y, x); // ()
+      parts.l2 = ink ? ink.d.square().mul(ink.w).mean() : T.mseLoss(y, x); // ()
       ae = ae.add(parts.l2.mulScalar(L.l2Weight));
     }
     if (L.gdlWeight > 0) {
