@@ -8,8 +8,9 @@
  * noise-words.ts), drawn from `Rng.fromSeed(seed).fork(prompt index).fork(s)`. Without a noise
  * dictionary every sample repeats sample 0.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { readTaskFile } from '../train/run-dir.js';
 import * as T from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
 import type { VideoU8 } from '../media/video.js';
@@ -50,10 +51,8 @@ interface TaskJson {
 }
 
 function readTaskJson(runDir: string): TaskJson {
-  const path = join(runDir, 'model', 'task.json');
-  if (!existsSync(path)) throw new Error(`'${path}' is missing: '${runDir}' is not a trained alignment run (train one with \`t2v train align\`)`);
-  const j = JSON.parse(readFileSync(path, 'utf8')) as TaskJson;
-  if (typeof j.kind !== 'string' || !j.kind.startsWith('align/')) throw new Error(`'${path}' describes a '${String(j.kind)}' run, not an alignment run (kind align/<method>)`);
+  const { path, task } = readTaskFile(runDir, 'train one with `t2v train align`, or pass the folder of a finished one', { want: { kind: 'align/', what: 'an alignment run (kind align/<method>)' } });
+  const j = task as unknown as TaskJson;
   if (!j.ae?.run) throw new Error(`'${path}' does not name its autoencoder run (ae.run); retrain with \`t2v train align --ae RUN\``);
   if (!j.conditioner?.spec) throw new Error(`'${path}' does not name its text encoder (conditioner.spec); retrain with \`t2v train align --text DIR\` or \`--clip DIR\``);
   return j;

@@ -19,7 +19,7 @@
  *                          seed: 0, latentScale: run.latentScale, latentShift: run.latentShift });
  *   run.dispose();
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VideoAutoencoder } from '../models/ae/types.js';
 import type { TextConditioner } from '../models/conditioning.js';
@@ -28,6 +28,7 @@ import { loadConditionerSpec, type ConditionerSpec } from '../align/text-encoder
 import type { JointLoaders } from '../align/generate.js';
 import { loadTensors } from '../io/tensors.js';
 import { configDifferences } from '../train/config.js';
+import { readTaskFile, type TaskFile } from '../train/run-dir.js';
 import type { Denoiser } from './denoisers/types.js';
 import { denoiserFromDescription } from './task.js';
 import type { SampleOptions } from './presets.js';
@@ -46,30 +47,11 @@ export class RunLoadError extends Error {
 }
 
 /** A run folder's model/task.json. */
-export interface RunTask {
-  /** Path of task.json. */
-  path: string;
-  kind: string;
-  task: Record<string, unknown>;
-}
+export type RunTask = TaskFile;
 
 /** Read RUN/model/task.json (any kind); errors say what the folder is missing. */
 export function readRunTask(runDir: string): RunTask {
-  const path = join(runDir, 'model', 'task.json');
-  if (!existsSync(path)) {
-    const why = existsSync(join(runDir, 'ckpt')) ? 'its training has not finished (it has checkpoints but no model/); finish it with --resume' : 'it is not a trained run folder';
-    throw new RunLoadError(`'${path}' is missing: ${why}; pass --run with the folder of a finished \`t2v train diffusion\` or \`t2v train align\` run`);
-  }
-  let task: unknown;
-  try {
-    task = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new RunLoadError(`'${path}' is not valid JSON (${(err as Error).message}); the run folder is damaged, train it again`);
-  }
-  if (typeof task !== 'object' || task === null || Array.isArray(task) || typeof (task as { kind?: unknown }).kind !== 'string') {
-    throw new RunLoadError(`'${path}' has no 'kind'; it was not written by the t2vlab trainer`);
-  }
-  return { path, kind: (task as { kind: string }).kind, task: task as Record<string, unknown> };
+  return readTaskFile(runDir, 'pass --run with the folder of a finished `t2v train diffusion` or `t2v train align` run', { fail: (m) => new RunLoadError(m) });
 }
 
 /** The flag that points at a conditioner of this kind. */

@@ -18,7 +18,7 @@ import { DONE_FILE, runPlan, type Executors, type RunSummary } from './run.js';
 import { chooseMetrics } from './suite.js';
 import { buildResults, collectRuns, studyAssets, writeStudyFiles } from './aggregate.js';
 import { finishedRun, inputOf, readManifest } from './steps/trainer.js';
-import { RUN_FILES } from '../train/run-dir.js';
+import { RUN_FILES, readTaskFile } from '../train/run-dir.js';
 import type { AeArch } from '../models/ae/types.js';
 import type { StudyResults } from './results.js';
 
@@ -159,10 +159,9 @@ function givenAeRuns(runs: Partial<Record<AeArch, string>>, input: number[], not
   const out: Partial<Record<AeArch, string>> = {};
   for (const [arch, dir] of Object.entries(runs) as [AeArch, string][]) {
     const abs = resolve(dir);
-    const taskFile = join(abs, RUN_FILES.model, RUN_FILES.task);
-    if (finishedRun(abs) === null) throw new Error(`--ae ${arch}=${dir}: not a finished autoencoder run (no ${RUN_FILES.results} or ${RUN_FILES.model}/${RUN_FILES.task}); train it with \`t2v train ae --arch ${arch}\` first`);
-    const task = JSON.parse(readFileSync(taskFile, 'utf8')) as { kind?: unknown; input?: unknown };
-    if (task.kind !== `ae/${arch}`) throw new Error(`--ae ${arch}=${dir}: that run trained '${String(task.kind)}', not ae/${arch}`);
+    const fix = `train it with \`t2v train ae --arch ${arch}\` first`;
+    if (finishedRun(abs) === null) throw new Error(`--ae ${arch}=${dir}: not a finished autoencoder run (no ${RUN_FILES.results} or ${RUN_FILES.model}/${RUN_FILES.task}); ${fix}`);
+    const task = readTaskFile(abs, fix, { want: { kind: `ae/${arch}`, what: `ae/${arch}` }, fail: (m) => new Error(`--ae ${arch}=${dir}: ${m}`) }).task;
     if (JSON.stringify(task.input) !== JSON.stringify(input)) {
       throw new Error(`--ae ${arch}=${dir}: that autoencoder takes videos (C, T, H, W) = (${String(task.input)}), the study's data are (${input.join(', ')}); train one on this data set`);
     }

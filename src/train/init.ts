@@ -8,8 +8,9 @@
  * initialisation and are named in the returned list; a module it has must match key for key and
  * shape for shape (strict), and the two runs must be of the same task kind.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { readTaskFile } from './run-dir.js';
 import type { Module } from '../nn/index.js';
 import { loadTensors } from '../io/tensors.js';
 import { TrainError } from './errors.js';
@@ -23,17 +24,10 @@ export interface InitResult {
 
 /** Load `<runDir>/model/<name>.safetensors` into each module of `modules` that has a file. */
 export function initFromRun(runDir: string, kind: string, modules: Record<string, Module>): InitResult {
-  const taskPath = join(runDir, 'model', 'task.json');
-  if (!existsSync(taskPath)) {
-    throw new TrainError(`train.init: '${runDir}' has no model/task.json; give the folder of a finished run (its training wrote model/ at the end)`);
-  }
-  let srcKind: unknown;
-  try {
-    srcKind = (JSON.parse(readFileSync(taskPath, 'utf8')) as { kind?: unknown }).kind;
-  } catch (err) {
-    throw new TrainError(`train.init: '${taskPath}' is not valid JSON (${(err as Error).message}); the run folder is damaged`);
-  }
-  if (srcKind !== kind) throw new TrainError(`train.init: '${runDir}' is a ${String(srcKind)} run, but this run trains ${kind}; give a run of the same kind`);
+  readTaskFile(runDir, 'give the folder of a finished run (its training wrote model/ at the end)', {
+    want: { kind, what: `a ${kind} run like this one` },
+    fail: (m) => new TrainError(`train.init: ${m}`),
+  });
   const out: InitResult = { loaded: [], fresh: [] };
   for (const [name, m] of Object.entries(modules)) {
     const path = join(runDir, 'model', `${name}.safetensors`);

@@ -173,3 +173,52 @@ export class RunDir {
     writeJsonAtomic(join(dir, RUN_FILES.task), task);
   }
 }
+
+/** `model/task.json` of a finished run: its kind and the description that rebuilds its modules. */
+export interface TaskFile {
+  /** Path of task.json. */
+  path: string;
+  kind: string;
+  task: Record<string, unknown>;
+}
+
+export interface ReadTaskFileOptions {
+  /**
+   * The kind the caller needs: exact, or a family when it ends in '/' (e.g. 'ae/'); `what` names
+   * it in the refusal ("a video autoencoder (kind ae/<arch>)").
+   */
+  want?: { kind: string; what: string };
+  /** Builds the thrown error from the message (the caller's error class); default `Error`. */
+  fail?: (message: string) => Error;
+}
+
+/**
+ * Read `RUN/model/task.json` (written by `RunDir.exportModel`). `fix` ends the message of a
+ * folder that is not a finished run of the wanted kind: what to pass, or which command trains
+ * one. Refused: a missing folder, a missing task.json (a run with checkpoints is told to
+ * resume), invalid JSON, no string `kind`, and another kind than `want`.
+ */
+export function readTaskFile(runDir: string, fix: string, opts: ReadTaskFileOptions = {}): TaskFile {
+  const fail = opts.fail ?? ((m: string) => new Error(m));
+  const path = join(runDir, RUN_FILES.model, RUN_FILES.task);
+  if (!existsSync(runDir)) throw fail(`run folder '${runDir}' does not exist; ${fix}`);
+  if (!existsSync(path)) {
+    const why = existsSync(join(runDir, RUN_FILES.ckpt)) ? 'its training has not finished (it has checkpoints but no model/); finish it with --resume' : 'it is not a trained run folder';
+    throw fail(`'${path}' is missing: ${why}; ${fix}`);
+  }
+  let task: unknown;
+  try {
+    task = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw fail(`'${path}' is not valid JSON (${(err as Error).message}); the run folder is damaged, train it again`);
+  }
+  if (typeof task !== 'object' || task === null || Array.isArray(task) || typeof (task as { kind?: unknown }).kind !== 'string') {
+    throw fail(`'${path}' has no 'kind'; it was not written by the t2vlab trainer`);
+  }
+  const kind = (task as { kind: string }).kind;
+  const want = opts.want;
+  if (want !== undefined && !(want.kind.endsWith('/') ? kind.startsWith(want.kind) : kind === want.kind)) {
+    throw fail(`'${path}' describes a '${kind}' run, not ${want.what}; ${fix}`);
+  }
+  return { path, kind, task: task as Record<string, unknown> };
+}

@@ -105,5 +105,5 @@ test('samplePrompts: sample 0 is the prompt, the others insert one noise word, d
 });
 
 test('loadJointModel explains a folder that is not an alignment run', async () => {
-  await assert.rejects(loadJointModel(join(root, 'nope')), /model[/\\]task\.json' is missing.*t2v train align/);
+  await assert.rejects(loadJointModel(join(root, 'nope')), /run folder '.*nope' does not exist; train one with `t2v train align`/);
 });

@@ -124,7 +124,7 @@ test('runStudy --ae: a finished run of the right architecture and input replaces
     writeFileSync(join(ae, 'results.json'), JSON.stringify({ steps: 10, wallClockS: 1, validation: null }));
     const task = (kind: string, input: number[]) => writeFileSync(join(ae, 'model', 'task.json'), JSON.stringify({ kind, input }));
     task('ae/unet3d', [1, 8, 32, 32]);
-    await assert.rejects(runStudy({ ...opts, executors: fakeExecutors(new Map()), aeRuns: { 'conv3d-base': ae } }), /that run trained 'ae\/unet3d', not ae\/conv3d-base/);
+    await assert.rejects(runStudy({ ...opts, executors: fakeExecutors(new Map()), aeRuns: { 'conv3d-base': ae } }), /describes a 'ae\/unet3d' run, not ae\/conv3d-base; train it with `t2v train ae --arch conv3d-base`/);
     task('ae/conv3d-base', [1, 16, 64, 64]);
     await assert.rejects(runStudy({ ...opts, executors: fakeExecutors(new Map()), aeRuns: { 'conv3d-base': ae } }), /takes videos \(C, T, H, W\) = \(1,16,64,64\), the study's data are \(1, 8, 32, 32\)/);
     task('ae/conv3d-base', [1, 8, 32, 32]); // the micro preset's own data: 8 frames of 32×32

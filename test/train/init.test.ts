@@ -59,7 +59,7 @@ test('train.init refuses a folder that is not a finished run, a run of another k
   const notRun = mkdtempSync(join(tmpdir(), 't2v-init-empty-'));
   await assert.rejects(
     train(() => new TinyTask(), { config: tinyConfig(data, { steps: 1, warmupSteps: 0, init: notRun }), runDir: runDir(), progress: null }),
-    (e: Error) => e instanceof TrainError && e.message.includes('has no model/task.json') && e.message.includes('finished run'),
+    (e: Error) => e instanceof TrainError && /task\.json' is missing: it is not a trained run folder/.test(e.message) && e.message.includes('finished run'),
   );
   const src = runDir();
   await train(() => new TinyTask(), { config: tinyConfig(data, { steps: 2, valEvery: 0 }), runDir: src, progress: null });
@@ -68,7 +68,7 @@ test('train.init refuses a folder that is not a finished run, a run of another k
   writeFileSync(taskJson, JSON.stringify({ kind: 'ae/conv3d-base' }));
   await assert.rejects(
     train(() => new TinyTask(), { config: tinyConfig(data, { steps: 1, warmupSteps: 0, init: src }), runDir: runDir(), progress: null }),
-    /train\.init: .* is a ae\/conv3d-base run, but this run trains test\/tiny; give a run of the same kind/,
+    /train\.init: .*task\.json' describes a 'ae\/conv3d-base' run, not a test\/tiny run like this one; give the folder of a finished run/,
   );
   writeFileSync(taskJson, original);
   // Weights of another shape: the source's net exported with one key replaced by a wrong-sized tensor.

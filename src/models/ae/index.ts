@@ -16,9 +16,10 @@
  *   task.ae.latentShape([1, 16, 64, 64]);   // [64]
  *   task.dispose();
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainTask } from '../../train/types.js';
+import { readTaskFile } from '../../train/run-dir.js';
 import { loadTensors } from '../../io/tensors.js';
 import { psnrVideos, ssimVideos } from '../../metrics/stats/ssim.js';
 import { AE_ARCHS, type AeArch, type VideoAutoencoder } from './types.js';
@@ -217,24 +218,15 @@ export async function loadAutoencoder(runDir: string): Promise<VideoAutoencoder>
 
 /** As `loadAutoencoder`, typed with the built input size (`ae.input`) and `posterior`. */
 export async function loadAeRun(runDir: string): Promise<VideoAeBase> {
-  const taskPath = join(runDir, 'model', 'task.json');
   const weightsPath = join(runDir, 'model', 'ae.safetensors');
-  if (!existsSync(runDir)) throw new AeRunError(`run folder '${runDir}' does not exist; pass the --out folder of a \`t2v train ae\` run`);
-  if (!existsSync(taskPath)) {
-    throw new AeRunError(`'${taskPath}' is missing, so '${runDir}' holds no finished autoencoder; train one with \`t2v train ae --out ${runDir} ...\` or pass another run folder`);
-  }
-  let task: { kind?: unknown; arch?: unknown; input?: unknown; model?: unknown };
-  try {
-    task = JSON.parse(readFileSync(taskPath, 'utf8')) as typeof task;
-  } catch (err) {
-    throw new AeRunError(`'${taskPath}' is not valid JSON (${(err as Error).message}); the run folder is damaged: train again`);
-  }
-  if (typeof task.kind !== 'string' || !task.kind.startsWith('ae/')) {
-    throw new AeRunError(`'${taskPath}' describes a '${String(task.kind)}' model, not a video autoencoder (kind 'ae/<arch>'); pass the run folder of \`t2v train ae\``);
-  }
+  const read = readTaskFile(runDir, `pass the --out folder of a \`t2v train ae\` run, or train one with \`t2v train ae --out ${runDir} ...\``, {
+    want: { kind: 'ae/', what: "a video autoencoder (kind 'ae/<arch>')" },
+    fail: (m) => new AeRunError(m),
+  });
+  const task = read.task as { kind: string; arch?: unknown; input?: unknown; model?: unknown };
   const arch = typeof task.arch === 'string' ? task.arch : task.kind.slice(3);
   if (!Array.isArray(task.input) || typeof task.model !== 'object' || task.model === null) {
-    throw new AeRunError(`'${taskPath}' lacks 'input' (C, T, H, W) or 'model' (the resolved config); the run folder is damaged: train again`);
+    throw new AeRunError(`'${read.path}' lacks 'input' (C, T, H, W) or 'model' (the resolved config); the run folder is damaged: train again`);
   }
   if (!existsSync(weightsPath)) throw new AeRunError(`'${weightsPath}' is missing; the run did not export its weights (did it finish?)`);
   const ae = buildAutoencoder(arch, task.input as number[], task.model as Record<string, unknown>);
@@ -247,7 +239,7 @@ export async function loadAeRun(runDir: string): Promise<VideoAeBase> {
       ae.loadStateDict(sd);
     } catch (err) {
       ae.dispose();
-      throw new AeRunError(`'${weightsPath}' does not match the ${arch} autoencoder described by '${taskPath}': ${(err as Error).message}`);
+      throw new AeRunError(`'${weightsPath}' does not match the ${arch} autoencoder described by '${read.path}': ${(err as Error).message}`);
     }
   } finally {
     for (const t of tensors.values()) t.dispose();

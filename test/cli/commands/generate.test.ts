@@ -84,7 +84,11 @@ test('a run of an unknown kind, or no run, is a clear error', async () => {
   const go = (r: string) => runGenerate(['--run', r, '--prompts', promptFile, '--out', join(w.root, 'never')], quiet());
   await assert.rejects(go(join(w.root, 'ae-kind')), (e: unknown) =>
     e instanceof UsageError && /describes a 'ae\/conv3d-base' run; t2v generate needs a diffusion run .* or a joint-family run/.test(e.message));
-  await assert.rejects(go(join(w.root, 'nothing')), /model\/task\.json' is missing: it is not a trained run folder/);
+  await assert.rejects(go(join(w.root, 'nothing')), /run folder '.*nothing' does not exist; pass --run with the folder of a finished `t2v train diffusion`/);
+  mkdirSync(join(w.root, 'empty'));
+  await assert.rejects(go(join(w.root, 'empty')), /model\/task\.json' is missing: it is not a trained run folder/);
+  mkdirSync(join(w.root, 'unfinished', 'ckpt'), { recursive: true });
+  await assert.rejects(go(join(w.root, 'unfinished')), /model\/task\.json' is missing: its training has not finished .*finish it with --resume/);
   assert.ok(!existsSync(join(w.root, 'never')), 'nothing written');
 });
 

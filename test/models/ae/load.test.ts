@@ -54,11 +54,11 @@ test('loadAutoencoder refuses missing and damaged run folders with clear errors'
       rmSync(join(dir, 'model', 'ae.safetensors'));
       await assert.rejects(loadAutoencoder(dir), /ae\.safetensors' is missing; the run did not export its weights/);
       rmSync(join(dir, 'model', 'task.json'));
-      await assert.rejects(loadAutoencoder(dir), /task\.json' is missing, so '.*run' holds no finished autoencoder; train one with `t2v train ae/);
+      await assert.rejects(loadAutoencoder(dir), /task\.json' is missing: it is not a trained run folder; pass the --out folder of a `t2v train ae` run, or train one/);
       writeFileSync(join(dir, 'model', 'task.json'), '{"kind": "ae/conv3d-base", ');
-      await assert.rejects(loadAutoencoder(dir), /task\.json' is not valid JSON .*train again/);
+      await assert.rejects(loadAutoencoder(dir), /task\.json' is not valid JSON .*train it again/);
       writeFileSync(join(dir, 'model', 'task.json'), JSON.stringify({ kind: 'diffusion/dit', input: INPUT, model: {} }));
-      await assert.rejects(loadAutoencoder(dir), /describes a 'diffusion\/dit' model, not a video autoencoder/);
+      await assert.rejects(loadAutoencoder(dir), /describes a 'diffusion\/dit' run, not a video autoencoder \(kind 'ae\/<arch>'\)/);
       // Weights of a different size than task.json describes.
       const other = createAeTask('conv3d-base', { ...TINY['conv3d-base'], latentDim: 6 }, INPUT, { lr: 1e-3 }, METRICS);
       writeRun(dir, other);
