@@ -11,9 +11,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTaskFile } from '../train/run-dir.js';
-import * as T from '../tensor/index.js';
-import type { Tensor } from '../tensor/index.js';
 import type { VideoU8 } from '../media/video.js';
+import { videosFromTensor } from '../media/tensor-video.js';
 import type { VideoAutoencoder } from '../models/ae/types.js';
 import type { TextConditioner } from '../models/conditioning.js';
 import { loadAutoencoder } from '../models/ae/index.js';
@@ -89,13 +88,6 @@ export async function loadJointModel(runDir: string, loaders: JointLoaders = DEF
   return { task, info: info as unknown as Record<string, unknown>, dispose };
 }
 
-/** videos (B, C, T, H, W) float in [0, 1] → B × VideoU8 (T, H, W, C) uint8, rounded and clamped. */
-export function videosToU8(videos: Tensor): VideoU8[] {
-  const [b, c, t, h, w] = videos.shape as [number, number, number, number, number];
-  const bytes = T.tidy(() => videos.clamp({ min: 0, max: 1 }).mulScalar(255).round().toDType('uint8').permute([0, 2, 3, 4, 1]).contiguous().toTypedArray() as Uint8Array); // (B, T, H, W, C)
-  const n = t * h * w * c;
-  return Array.from({ length: b }, (_, i) => ({ frames: t, height: h, width: w, channels: c as 1 | 3, data: bytes.slice(i * n, (i + 1) * n) }));
-}
 
 /** The texts of every (prompt, sample) pair, prompt-major. */
 export function samplePrompts(prompts: readonly string[], samplesPerPrompt: number, seed: number, noise: NoiseWords | null): string[] {
@@ -123,7 +115,7 @@ export async function generateJoint(
     for (let i = 0; i < texts.length; i += bs) {
       const v = model.task.generate(texts.slice(i, i + bs)); // (b, C, T, H, W)
       try {
-        out.push(...videosToU8(v));
+        out.push(...videosFromTensor(v));
       } finally {
         v.dispose();
       }

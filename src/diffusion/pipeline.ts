@@ -26,6 +26,7 @@
 import * as T from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
 import type { VideoU8 } from '../media/video.js';
+import { videosFromTensor } from '../media/tensor-video.js';
 import type { VideoAutoencoder } from '../models/ae/types.js';
 import type { TextConditioner } from '../models/conditioning.js';
 import type { Denoiser } from './denoisers/types.js';
@@ -149,11 +150,6 @@ function sampleLatents(opts: GenerateOptions, chunk: GeneratedSample[], batch: n
 export function decodeToU8(ae: VideoAutoencoder, x0: Tensor, latentScale: number, latentShift = 0): VideoU8[] {
   return T.tidy(() => {
     const video = ae.decode(x0.divScalar(latentScale).addScalar(latentShift)); // (n, C, T, H, W) in [0, 1]
-    const [n, C, Tn, H, W] = video.shape as [number, number, number, number, number];
-    if (C !== 1 && C !== 3) throw new Error(`decoded videos have ${C} channels; expected 1 or 3`);
-    const u8 = video.clamp({ min: 0, max: 1 }).mulScalar(255).round().toDType('uint8').permute([0, 2, 3, 4, 1]).contiguous().to('cpu'); // (n, T, H, W, C)
-    const bytes = u8.toTypedArray() as Uint8Array;
-    const per = Tn * H * W * C;
-    return Array.from({ length: n }, (_, i) => ({ frames: Tn, height: H, width: W, channels: C as 1 | 3, data: bytes.slice(i * per, (i + 1) * per) }));
+    return videosFromTensor(video);
   });
 }

@@ -10,7 +10,8 @@ import { DataLoader } from '../../src/data/loader.js';
 import { createAlignTask } from '../../src/align/methods.js';
 import { NoiseWords } from '../../src/align/noise-words.js';
 import { precomputeLatents, saveAlignModel, trainAlign } from '../../src/align/train.js';
-import { generateJoint, loadJointModel, samplePrompts, videosToU8, type JointLoaders } from '../../src/align/generate.js';
+import { generateJoint, loadJointModel, samplePrompts, type JointLoaders } from '../../src/align/generate.js';
+import { videosFromTensor } from '../../src/media/tensor-video.js';
 import { assertNoLeak } from '../helpers/leak.js';
 import { FakeAe, FakeConditioner } from './fakes.js';
 
@@ -85,7 +86,7 @@ test('precompute, train, save, reload and generate: the reloaded run generates w
     const videos = await generateJoint(out, prompts, { samplesPerPrompt: 3, seed: 1 }, loaders);
     assert.equal(videos.length, 6);
     assert.deepEqual([videos[0]!.frames, videos[0]!.height, videos[0]!.width, videos[0]!.channels], [4, 32, 32, 1]);
-    const clean = T.tidy(() => videosToU8(task.generate(prompts)));
+    const clean = T.tidy(() => videosFromTensor(task.generate(prompts)));
     assert.deepEqual(videos[0]!.data, clean[0]!.data);
     assert.deepEqual(videos[3]!.data, clean[1]!.data);
     assert.notDeepEqual(videos[1]!.data, videos[0]!.data);

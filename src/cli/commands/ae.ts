@@ -24,19 +24,11 @@ import { writeGif } from '../../media/gif.js';
 import { writePng } from '../../media/png.js';
 import { imageGrid, videoGrid } from '../../media/grid.js';
 import { frameAt, type VideoU8 } from '../../media/video.js';
+import { videosFromTensor } from '../../media/tensor-video.js';
 import { psnrVideos, ssimVideos } from '../../metrics/stats/ssim.js';
 import { AeRunError, loadAeRun } from '../../models/ae/index.js';
 import type { ReconMetrics } from '../../models/ae/wae-task.js';
 import type { VideoAeBase } from '../../models/ae/base.js';
-
-/** (B, C, T, H, W) float in [0, 1] → B videos of (T, H, W, C) uint8. */
-export function tensorToVideos(x: Tensor): VideoU8[] {
-  const [b, c, t, h, w] = x.shape as [number, number, number, number, number];
-  const bytes = T.noGrad(() => T.tidy(() =>
-    x.clamp({ min: 0, max: 1 }).mulScalar(255).round().toDType('uint8').permute([0, 2, 3, 4, 1]).contiguous().toTypedArray() as Uint8Array)); // (B, T, H, W, C)
-  const n = t * h * w * c;
-  return Array.from({ length: b }, (_, i) => ({ frames: t, height: h, width: w, channels: c as 1 | 3, data: bytes.slice(i * n, (i + 1) * n) }));
-}
 
 interface SplitBatches {
   reader: DatasetReader;
@@ -124,7 +116,7 @@ export async function decodeLatents(runDir: string, latentsPath: string, outDir:
     mkdirSync(outDir, { recursive: true });
     const firsts: VideoU8[] = [];
     for (let i = 0; i < n; i += batch) {
-      const videos = T.noGrad(() => T.tidy(() => tensorToVideos(ae.decode(z.narrow(0, i, Math.min(batch, n - i)).toDType('float32'))))); // each (T, H, W, C)
+      const videos = T.noGrad(() => T.tidy(() => videosFromTensor(ae.decode(z.narrow(0, i, Math.min(batch, n - i)).toDType('float32'))))); // each (T, H, W, C)
       videos.forEach((v, k) => {
         const name = (ids[i + k] ?? String(i + k).padStart(5, '0')).replace(/[^A-Za-z0-9._-]+/g, '_');
         writeGif(join(outDir, `${name}.gif`), v, { fps: opts.fps ?? 8 });
@@ -172,8 +164,8 @@ export async function reconstructSplit(
       try {
         ids.forEach((id, k) => perVideo.push({ id, psnr: p[k]!, ssim: q[k]! }));
         if (shown.length < show) {
-          const a = tensorToVideos(x);
-          const b = tensorToVideos(y);
+          const a = videosFromTensor(x);
+          const b = videosFromTensor(y);
           for (let k = 0; k < a.length && shown.length < show; k++) shown.push([a[k]!, b[k]!]);
         }
       } finally {

@@ -17,7 +17,8 @@ import { alignPreset } from '../../align/presets.js';
 import type { AlignOptions } from '../../align/base.js';
 import { NoiseWords } from '../../align/noise-words.js';
 import { alignmentDiagnostics } from '../../align/diagnostics/index.js';
-import { loadJointModel, samplePrompts, videosToU8, type JointLoaders } from '../../align/generate.js';
+import { loadJointModel, samplePrompts, type JointLoaders } from '../../align/generate.js';
+import { videosFromTensor } from '../../media/tensor-video.js';
 import type { VideoU8 } from '../../media/video.js';
 import { seedEverything } from '../../train/trainer.js';
 import type { StepOf } from '../plan.js';
@@ -109,7 +110,7 @@ export async function sampleJointStep(step: StepOf<'samples'>, ctx: RunContext):
     for (let i = 0; i < texts.length; i += s.batchSize) {
       const v = model.task.generate(texts.slice(i, i + s.batchSize)); // (b, C, T, H, W)
       try {
-        videos.push(...videosToU8(v));
+        videos.push(...videosFromTensor(v));
       } finally {
         v.dispose();
       }

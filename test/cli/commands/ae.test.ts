@@ -11,7 +11,7 @@ import { DatasetReader } from '../../../src/data/format.js';
 import { DataLoader } from '../../../src/data/loader.js';
 import { loadTensors } from '../../../src/io/tensors.js';
 import { createAeTask } from '../../../src/models/ae/index.js';
-import { commands, decodeLatents, encodeSplit, reconstructSplit, tensorToVideos } from '../../../src/cli/commands/ae.js';
+import { commands, decodeLatents, encodeSplit, reconstructSplit } from '../../../src/cli/commands/ae.js';
 import { assertNoLeak } from '../../helpers/leak.js';
 import { METRICS, TINY, psnrInline } from '../../models/ae/tiny.js';
 import { writeRun } from '../../models/ae/run-folder.js';
@@ -44,15 +44,6 @@ async function testSplit(): Promise<{ x: T.Tensor; ids: string[] }> {
   }
   throw new Error('no test videos');
 }
-
-test('tensorToVideos rounds [0, 1] floats to uint8 (T, H, W, C) per video', () =>
-  assertNoLeak(() => {
-    const x = T.tensor([0, 0.5, 1, 0.2, 0.998, 1.5], { shape: [1, 1, 3, 2, 1] }); // (B, C, T, H, W)
-    const [v] = tensorToVideos(x);
-    assert.deepEqual([v!.frames, v!.height, v!.width, v!.channels], [3, 2, 1, 1]);
-    assert.deepEqual([...v!.data], [0, 128, 255, 51, 254, 255]);
-    x.dispose();
-  }));
 
 test('encode writes the posterior means of a split with ids, captions and buckets; decode turns them into GIFs', async () =>
   assertNoLeak(async () => {
