@@ -3,7 +3,7 @@
  * the key path) and resolved from layers.
  *
  *   { "train": { steps, batchSize, lr, clipNorm, ema, warmupSteps, valEvery, valBatches,
- *                ckptEvery, keepLast, logEvery, seed, threads?, init },
+ *                ckptEvery, keepLast, logEvery, seed, threads?, init, valDomain, valProbe },
  *     "data":  { dir, split, sampler, perBucket, channels, valSplit },
  *     "model": { ...the architecture's hyper-parameters, validated by the task } }
  *
@@ -58,6 +58,18 @@ export interface TrainSection {
    * modules on a fresh start (init.ts); optimizer, schedule and step start fresh. null: none.
    */
   init: string | null;
+  /**
+   * A domain-model folder (`t2v train domain`): validation also reports `fvd_domain`, the Fréchet
+   * distance of its video features between the outputs and the real validation videos. Only
+   * for tasks whose validation makes videos (the autoencoders); null: none.
+   */
+  valDomain: string | null;
+  /**
+   * An attribute-probe folder (`t2v train probe`): validation also reports `attribute_accuracy`
+   * of the outputs against their captions (does the output keep the digit and the motion?).
+   * Only for tasks whose validation makes videos; null: none.
+   */
+  valProbe: string | null;
 }
 
 export type TrainSampler = 'random' | 'bucket';
@@ -99,6 +111,8 @@ export const TRAINER_DEFAULTS = {
     logEvery: 10,
     seed: 0,
     init: null,
+    valDomain: null,
+    valProbe: null,
   },
   data: { split: 'train', sampler: 'random', perBucket: 4, channels: null, valSplit: 'val' },
   model: {},
@@ -119,6 +133,8 @@ const trainSchema: Schema<TrainSection> = s.object({
   seed: s.int({ min: 0 }),
   threads: s.optional(s.int({ min: 1, max: 1024 })),
   init: s.nullable(s.string({ nonEmpty: true })),
+  valDomain: s.nullable(s.string({ nonEmpty: true })),
+  valProbe: s.nullable(s.string({ nonEmpty: true })),
 });
 
 const dataSchema: Schema<DataSection> = s.object({

@@ -4,7 +4,7 @@
  * @example
  *   import { resolveTrainerConfig, train } from './train/index.js';
  */
-export type { StepContext, TrainTask } from './types.js';
+export type { StepContext, TrainTask, ValidationAids } from './types.js';
 export { ConfigError, parseConfig, s, describeValue, type ConfigIssue, type Schema, type Infer, type NumberRange } from './schema.js';
 export {
   TRAINER_DEFAULTS, trainerConfigSchema, validateTrainerConfig, resolveTrainerConfig, readConfigFile, deepMerge, configDifferences,

@@ -11,7 +11,7 @@ import { TrainError } from './errors.js';
 import { RUN_FILES, type RunDir } from './run-dir.js';
 
 /** Config keys that may differ between a run and its resumption. */
-export const RESUMABLE_DIFFERENCES: readonly string[] = ['data.dir', 'train.threads'];
+export const RESUMABLE_DIFFERENCES: readonly string[] = ['data.dir', 'train.threads', 'train.valDomain', 'train.valProbe'];
 
 /** Throw a TrainError listing the keys where `cfg` differs from the run's saved config.json. */
 export function checkSameConfig(rd: RunDir, cfg: TrainerConfig): void {

@@ -49,6 +49,7 @@ import { Progress, formatFigure, type ProgressStream } from './progress.js';
 import { RUN_FILES, RunDir, collectVersions, hostInfo, type RunInfo } from './run-dir.js';
 import { namedState, restoreTrainState, saveTrainState, type BestRecord, type DataPosition, type LogWindow, type TrainMeta } from './state.js';
 import type { StepContext, TrainTask } from './types.js';
+import { loadValidationAids, type LoadedAids } from './validation-aids.js';
 
 export interface TrainOptions {
   /** The resolved, validated config (config.ts). */
@@ -94,11 +95,16 @@ export async function train(source: TaskSource, opts: TrainOptions): Promise<Tra
   seedEverything(cfg.train.seed);
   const task = typeof source === 'function' ? source() : source;
   try {
-    const trainer = new Trainer(task, opts);
+    const aids = await loadValidationAids(cfg.train, task);
     try {
-      return await trainer.run();
+      const trainer = new Trainer(task, opts, aids);
+      try {
+        return await trainer.run();
+      } finally {
+        trainer.dispose();
+      }
     } finally {
-      trainer.dispose();
+      aids.dispose();
     }
   } finally {
     if (typeof source === 'function') task.dispose();
@@ -146,6 +152,7 @@ class Trainer {
   constructor(
     private readonly task: TrainTask,
     private readonly opts: TrainOptions,
+    private readonly aids: LoadedAids,
   ) {
     this.cfg = opts.config;
     this.dist = opts.dist ?? SINGLE_PROCESS;
@@ -202,6 +209,7 @@ class Trainer {
     for (const m of Object.values(this.modules)) m.train();
     const total = this.cfg.train.steps;
     if (ck) this.progress.message(`resumed from ${ck} at step ${this.step} (epoch ${this.pos.epoch}, batch ${this.pos.batch})`);
+    if (this.aids.names.length > 0) this.progress.message(`validation also judges the outputs with ${this.aids.names.join(' and ')}`);
     this.writeRunInfo(false);
     const stopped = await this.loop();
     this.progress.done();
@@ -437,7 +445,7 @@ class Trainer {
     if (this.ema && this.emaTensors) this.ema.swap(this.emaTensors);
     for (const m of mods) m.eval();
     try {
-      return await this.task.validate(this.valBatches(this.valLoader));
+      return await this.task.validate(this.valBatches(this.valLoader), this.aids.aids);
     } finally {
       for (const m of mods) m.train();
       if (this.ema && this.emaTensors) this.ema.swap(this.emaTensors);

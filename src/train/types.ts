@@ -8,6 +8,18 @@ import type { Tensor } from '../tensor/index.js';
 import type { Module } from '../nn/index.js';
 import type { OptimizerLike } from '../optim/optimizer.js';
 import type { Batch } from '../data/loader.js';
+import type { AttributeProbe, FrameEncoder, TextEncoder, VideoEncoder } from '../metrics/types.js';
+
+/**
+ * Evaluation models the trainer loads once from `train.valDomain` / `train.valProbe` and hands
+ * to `validate` (validation-aids.ts); they never see a gradient and are not saved.
+ */
+export interface ValidationAids {
+  /** The domain model: its video features give `fvd_domain`. */
+  domain?: FrameEncoder & TextEncoder & VideoEncoder;
+  /** The attribute probe: gives `attribute_accuracy`. */
+  probe?: AttributeProbe;
+}
 
 export interface StepContext {
   /** Global optimisation step about to be taken (0-based). */
@@ -41,9 +53,12 @@ export interface TrainTask {
   /**
    * Validation over held-out batches (no grad); returns metrics, e.g. { psnr, ssim }. The
    * trainer puts the modules in eval mode (EMA weights swapped in when EMA is on) and disposes
-   * each batch's `videos` when the next batch is asked for.
+   * each batch's `videos` when the next batch is asked for. `aids` holds the evaluation models
+   * of `train.valDomain` / `train.valProbe`; only tasks with `validatesVideos` are given any.
    */
-  validate?(batches: AsyncIterable<Batch>): Promise<Record<string, number>>;
+  validate?(batches: AsyncIterable<Batch>, aids?: ValidationAids): Promise<Record<string, number>>;
+  /** Validation makes videos (reconstructions), so `train.valDomain` / `train.valProbe` apply. */
+  readonly validatesVideos?: boolean;
   /**
    * The validation figure that picks the best checkpoint, e.g. { name: 'psnr', mode: 'max' }.
    * Default: `psnr` (max) when validation reports it, else `loss` (min), else no best.

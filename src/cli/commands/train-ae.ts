@@ -34,6 +34,10 @@ options:
                       architecture (its model/); optimizer, schedule and step start fresh (train.init)
   --vgg DIR           VGG19 safetensors folder with torchvision keys (features.{i}.weight/bias);
                       enables the 0.0025·perceptual term (model.vggDir, model.perceptualWeight)
+  --val-probe DIR     attribute probe (\`t2v train probe\`): validation also reports
+                      attribute_accuracy and attr_<key> of the reconstructions (train.valProbe)
+  --val-domain DIR    domain model (\`t2v train domain\`): validation also reports fvd_domain of
+                      the reconstructions against the real videos (train.valDomain)
   --resume            continue RUN from its newest checkpoint (a fresh start when it has none);
                       a damaged newest checkpoint is refused, naming the intact one to use
   --resume-from FILE  continue RUN from this checkpoint (newer ones are renamed *.superseded)
@@ -52,6 +56,9 @@ export interface TrainAeArgs {
   vgg?: string;
   /** train.init: the finished run to warm-start from. */
   init?: string;
+  /** train.valProbe / train.valDomain: evaluation models of the validation. */
+  valProbe?: string;
+  valDomain?: string;
 }
 
 /** The resolved trainer config of a `t2v train ae` invocation (layers as the file comment says). */
@@ -63,6 +70,8 @@ export function resolveAeConfig(spec: AeSpec, a: TrainAeArgs): TrainerConfig {
   if (a.init !== undefined) flags.train['init'] = a.init;
   if (a.steps !== undefined) flags.train['steps'] = a.steps;
   if (a.seed !== undefined) flags.train['seed'] = a.seed;
+  if (a.valProbe !== undefined) flags.train['valProbe'] = a.valProbe;
+  if (a.valDomain !== undefined) flags.train['valDomain'] = a.valDomain;
   if (a.vgg !== undefined) flags.model = { vggDir: a.vgg };
   layers.push({ name: 'flags', value: flags });
   return resolveTrainerConfig(layers);
@@ -97,6 +106,8 @@ export async function runTrainAe(argv: string[], specFor: (arch: string) => AeSp
     seed: { type: 'number' },
     vgg: { type: 'string' },
     init: { type: 'string' },
+    'val-probe': { type: 'string' },
+    'val-domain': { type: 'string' },
     resume: { type: 'boolean', default: false },
     'resume-from': { type: 'string' },
     quiet: { type: 'boolean', default: false },
@@ -117,6 +128,8 @@ export async function runTrainAe(argv: string[], specFor: (arch: string) => AeSp
     if (!existsSync(join(init, 'model', 'task.json'))) throw new UsageError(`--init: '${init}' is not a finished run (no model/task.json); give the run folder of a completed \`t2v train ae\``);
     args.init = init;
   }
+  if (flags['val-probe'] !== undefined) args.valProbe = flags['val-probe'] as string;
+  if (flags['val-domain'] !== undefined) args.valDomain = flags['val-domain'] as string;
   if (flags.vgg !== undefined) {
     const vgg = flags.vgg as string;
     if (!existsSync(vgg)) throw new UsageError(`--vgg: '${vgg}' does not exist; pass a folder holding vgg19.safetensors (torchvision's VGG19 weights)`);

@@ -44,7 +44,10 @@ import type { Tensor } from '../../tensor/index.js';
 import type { Module } from '../../nn/index.js';
 import { Adam, clipGradNorm, type OptimizerLike } from '../../optim/index.js';
 import type { Batch } from '../../data/loader.js';
-import type { StepContext, TrainTask } from '../../train/types.js';
+import type { StepContext, TrainTask, ValidationAids } from '../../train/types.js';
+import type { EvalVideo } from '../../metrics/types.js';
+import { judgeOutputs } from '../../metrics/judge.js';
+import { videosFromTensor } from '../../media/tensor-video.js';
 import { klStdNormal, samplePosterior } from '../blocks/index.js';
 import { LatentDiscriminator, MultiscalePatchDiscriminator3d, type DiscOutput } from './discriminators.js';
 import { toSigned, toUnit, type VideoAeBase } from './base.js';
@@ -278,10 +281,21 @@ export class AeTask implements TrainTask {
     return { ae, disc, parts };
   }
 
-  async validate(batches: AsyncIterable<Batch>): Promise<Record<string, number>> {
+  /** Validation makes reconstructions, so the trainer's `valDomain` / `valProbe` apply. */
+  readonly validatesVideos = true;
+
+  /**
+   * PSNR and SSIM of D(E(x)) against x (mean over videos); with `aids`, also `fvd_domain` and
+   * `attribute_accuracy` (+ attr_<key>) of the reconstructions (src/metrics/judge.ts): does
+   * the autoencoder keep what the captions say?
+   */
+  async validate(batches: AsyncIterable<Batch>, aids: ValidationAids = {}): Promise<Record<string, number>> {
     let psnr = 0;
     let ssim = 0;
     let n = 0;
+    const judged = aids.domain !== undefined || aids.probe !== undefined;
+    const outputs: EvalVideo[] = [];
+    const real: EvalVideo[] = [];
     const wasTraining = this.ae.training;
     this.ae.eval();
     try {
@@ -289,6 +303,10 @@ export class AeTask implements TrainTask {
         try {
           const [p, s] = T.noGrad(() => T.tidy(() => {
             const y = this.ae.decode(this.ae.encode(b.videos)); // (B, C, T, H, W) in [0, 1]
+            if (judged) {
+              videosFromTensor(y).forEach((video, i) => outputs.push({ id: b.ids[i]!, prompt: b.captions[i]!, video }));
+              videosFromTensor(b.videos).forEach((video, i) => real.push({ id: b.ids[i]!, prompt: b.captions[i]!, video }));
+            }
             return [this.#metrics.psnr(y, b.videos), this.#metrics.ssim(y, b.videos)];
           }));
           for (let i = 0; i < p!.length; i++) {
@@ -304,7 +322,7 @@ export class AeTask implements TrainTask {
       this.ae.train(wasTraining);
     }
     if (n === 0) throw new Error(`${this.kind}: validation got no videos; check the validation split of the data set`);
-    return { psnr: psnr / n, ssim: ssim / n };
+    return { psnr: psnr / n, ssim: ssim / n, ...(await judgeOutputs(outputs, real, aids)) };
   }
 
   describe(): Record<string, unknown> {

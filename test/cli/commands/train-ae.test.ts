@@ -12,6 +12,7 @@ import { TrainError } from '../../../src/train/trainer.js';
 import type { AeSpec, Preset } from '../../../src/models/ae/index.js';
 import type { VideoAutoencoder } from '../../../src/models/ae/types.js';
 import { TinyTask, makeTinyData } from '../../train/tiny-task.js';
+import { AttributeProbeModel } from '../../../src/domain/probe.js';
 
 let data = '';
 let tmp = '';
@@ -97,4 +98,30 @@ test('--vgg DIR becomes model.vggDir (over --config), recorded in the run\'s con
   await assert.rejects(runTrainAe(['--arch', 'conv3d-base', '--data', data, '--out', join(tmp, 'run-vgg2'), '--vgg', missing, '--quiet'], () => fakeSpec(created)),
     (e: Error) => e instanceof UsageError && e.message.includes(`--vgg: '${missing}' does not exist`));
   assert.equal(created.length, 1);
+});
+
+test('--val-probe DIR: validation also reports attribute_accuracy and attr_<key> of the reconstructions; a task without video validation, or a missing folder, is refused by key', async () => {
+  const probeDir = mkdtempSync(join(tmp, 'probe-'));
+  const probe = new AttributeProbeModel({ inputChannels: 1, frames: 4, size: 16, channels: [8] });
+  probe.save(probeDir, { dataset: { name: 'x', dir: 'x', frames: 4, height: 32, width: 32, channels: 1 }, seed: 0, preset: 'test', train: {}, test: {} });
+  probe.dispose();
+  const out = join(tmp, 'run-probe');
+  assert.equal(await runTrainAe(['--arch', 'conv3d-base', '--data', data, '--out', out, '--preset', 'micro', '--steps', '2', '--val-probe', probeDir, '--quiet']), 0);
+  const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { train: Record<string, unknown> };
+  assert.equal(cfg.train['valProbe'], probeDir);
+  assert.equal(cfg.train['valDomain'], null);
+  const val = readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r['type'] === 'val').at(-1)!;
+  for (const k of ['attribute_accuracy', 'attr_digit0', 'attr_motion0']) {
+    const v = val[k] as number;
+    assert.ok(typeof v === 'number' && v >= 0 && v <= 1, `${k} = ${String(v)}`);
+  }
+  // All attributes right implies each one right: accuracy ≤ every per-key accuracy.
+  assert.ok((val['attribute_accuracy'] as number) <= Math.min(val['attr_digit0'] as number, val['attr_motion0'] as number));
+  assert.ok(!('fvd_domain' in val), 'no domain model, no fvd_domain');
+
+  await assert.rejects(runTrainAe(['--arch', 'conv3d-base', '--data', data, '--out', join(tmp, 'run-probe2'), '--val-probe', probeDir, '--quiet'], () => fakeSpec([])),
+    (e: Error) => e instanceof TrainError && /^train\.valProbe: the test\/tiny task's validation makes no videos to judge/.test(e.message));
+  const missing = join(tmp, 'no-such-probe');
+  await assert.rejects(runTrainAe(['--arch', 'conv3d-base', '--data', data, '--out', join(tmp, 'run-probe3'), '--preset', 'micro', '--steps', '1', '--val-domain', missing, '--quiet']),
+    (e: Error) => e instanceof TrainError && e.message.startsWith('train.valDomain: ') && e.message.includes(missing));
 });

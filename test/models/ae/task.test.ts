@@ -10,6 +10,8 @@ import { AE_ARCHS, PRESETS, aeSpec, createAeTask } from '../../../src/models/ae/
 import { clampedTowards, gradientDifference } from '../../../src/models/ae/wae-task.js';
 import type { StepContext } from '../../../src/train/types.js';
 import type { Batch } from '../../../src/data/loader.js';
+import type { AttributeProbe } from '../../../src/metrics/types.js';
+import { videosFromTensor } from '../../../src/media/tensor-video.js';
 import { assertNoLeak } from '../../helpers/leak.js';
 import { INPUT, METRICS, TINY, movingSquares, psnrInline } from './tiny.js';
 
@@ -290,6 +292,64 @@ test('validate averages per-video PSNR/SSIM over all batches, frees them and res
     assert.ok(videos.every((v) => v.isDisposed), 'validate disposes the batches it consumed');
     assert.equal(task.ae.training, true);
     await assert.rejects(task.validate((async function* () {})()), /validation got no videos/);
+    task.dispose();
+  }));
+
+test('validate with aids: the probe judges each reconstruction against its caption, fvd_domain compares reconstructions with the real videos', async () =>
+  assertNoLeak(async () => {
+    T.manualSeed(11);
+    const task = createAeTask('conv3d-base', TINY['conv3d-base'], INPUT, { lr: 1e-3 }, METRICS);
+    const videos = [movingSquares(3), movingSquares(2)];
+    const captions = ['digit 1 is moving up and down', 'digit 2 is moving up and down', 'digit 3 is moving left and right', 'digit 4 is moving up and down', 'digit 5 is moving up and down'];
+    // What the aids must be shown: the eval-mode reconstructions and the inputs, as uint8 videos.
+    task.ae.eval();
+    const recon = T.noGrad(() => T.tidy(() => videos.flatMap((v) => videosFromTensor(task.ae.decode(task.ae.encode(v))))));
+    const real = videos.flatMap((v) => videosFromTensor(v));
+    task.ae.train();
+    // A probe that answers 'digit 1 … up and down' for every video: right for videos 0, and the
+    // motion (not the digit) for 1, 3 and 4 → attribute_accuracy 1/5, digit 1/5, motion 4/5.
+    const seen: Uint8Array[] = [];
+    const probe: AttributeProbe = {
+      name: 'fake-probe',
+      predict: (vs) => vs.map((v) => (seen.push(v.data), { digit0: '1', motion0: 'up and down' })),
+      captionAttributes: (c) => {
+        const m = /^digit (\d) is moving (.+)$/.exec(c);
+        return m ? { digit0: m[1]!, motion0: m[2]! } : null;
+      },
+    };
+    // A domain model whose video feature is the mean byte: the biased Fréchet distance of 1-D
+    // features is (μ_g − μ_r)² + (σ_g − σ_r)².
+    const meanByte = (d: Uint8Array): number => d.reduce((a, b) => a + b, 0) / d.length;
+    const domain = {
+      name: 'fake-domain',
+      encodeVideos: (v: T.Tensor) => v.toDType('float32').meanDim([1, 2, 3, 4], { keepdim: false }).unsqueeze(1), // (B, T, H, W, 3) → (B, 1)
+      encodeFrames: () => { throw new Error('not used'); },
+      encodeTexts: () => { throw new Error('not used'); },
+    };
+    const stats = (xs: number[]): [number, number] => {
+      const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+      return [m, Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length)];
+    };
+    const [mg, sg] = stats(recon.map((v) => meanByte(v.data)));
+    const [mr, sr] = stats(real.map((v) => meanByte(v.data)));
+    let k = 0;
+    async function* batches(): AsyncGenerator<Batch> {
+      for (const v of videos) {
+        const n = v.size(0);
+        const ids = Array.from({ length: n }, (_, i) => `v${k + i}`);
+        yield { ...batchOf(v), captions: captions.slice(k, k + n), ids };
+        k += n;
+      }
+    }
+    const r = await task.validate(batches(), { probe, domain });
+    assert.deepEqual(seen.map((d) => [...d]), recon.map((v) => [...v.data]), 'the probe saw the reconstructions, in order');
+    assert.equal(r.attribute_accuracy, 1 / 5);
+    assert.equal(r.attr_digit0, 1 / 5);
+    assert.equal(r.attr_motion0, 4 / 5);
+    const want = (mg - mr) ** 2 + (sg - sr) ** 2;
+    assert.ok(Math.abs(r.fvd_domain! - want) < 1e-6 * Math.max(1, want), `fvd_domain ${r.fvd_domain} vs ${want}`);
+    assert.ok(want > 0, 'the untrained AE changes the videos');
+    assert.ok(Number.isFinite(r.psnr) && r.ssim === 0.5);
     task.dispose();
   }));
 
