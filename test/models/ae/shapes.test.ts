@@ -9,6 +9,7 @@ import * as T from '../../../src/tensor/index.js';
 import { AE_ARCHS, aeSpec, buildAutoencoder } from '../../../src/models/ae/index.js';
 import { CausalVae } from '../../../src/models/ae/causal-vae.js';
 import { Conv3dBase, broadcastInput } from '../../../src/models/ae/conv3d-base.js';
+import { patchify, unpatchify } from '../../../src/models/ae/unet3d.js';
 import { loadTensors, saveTensors } from '../../../src/io/tensors.js';
 import { assertNoLeak } from '../../helpers/leak.js';
 import { INPUT, TINY } from './tiny.js';
@@ -135,5 +136,39 @@ test('conv3d-base decoderInput broadcast: head.* replaces fc.*, shapes hold, and
       });
     }));
     assert.throws(() => buildAutoencoder('conv3d-base', INPUT, { ...TINY['conv3d-base'], decoderInput: 'mlp' }), /model\.decoderInput: must be 'fc' or 'broadcast', got 'mlp'/);
+    ae.dispose();
+  }));
+
+test('unet3d patch: patchify folds p×p blocks into channels in pixel_unshuffle order, unpatchify inverts it, and the AE keeps its shapes', () =>
+  assertNoLeak(() => {
+    // (B, C, T, H, W) = (1, 2, 1, 2, 4), value = 100·c + 10·y + x, so each element names its pixel.
+    const vals: number[] = [];
+    for (let c = 0; c < 2; c++) for (let y = 0; y < 2; y++) for (let x = 0; x < 4; x++) vals.push(100 * c + 10 * y + x);
+    const x = T.tensor(vals, { shape: [1, 2, 1, 2, 4] });
+    const f = patchify(x, 2); // (1, 8, 1, 1, 2)
+    assert.deepEqual(f.shape, [1, 8, 1, 1, 2]);
+    // Channel c·4 + i·2 + j holds pixel (y = i, x = 2·w + j) of channel c, for w = 0, 1.
+    const want: number[] = [];
+    for (let c = 0; c < 2; c++) for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) for (let w = 0; w < 2; w++) want.push(100 * c + 10 * i + 2 * w + j);
+    assert.deepEqual([...(f.toTypedArray() as Float32Array)], want);
+    const back = unpatchify(f, 2);
+    assert.deepEqual([...(back.toTypedArray() as Float32Array)], vals);
+    for (const t of [x, f, back]) t.dispose();
+
+    const input: [number, number, number, number] = [1, 8, 32, 32];
+    const cfg = { baseChannels: 4, channelMult: [1, 2], temporalDown: [true], zChannels: 2, latentDim: 8, patch: 2 };
+    const ae = buildAutoencoder('unet3d', input, cfg);
+    const sd = ae.stateDict();
+    assert.deepEqual(sd.get('encoder.conv_in.weight')!.shape.slice(0, 2), [4, 4], 'the encoder sees C·p² = 4 channels');
+    assert.deepEqual(sd.get('decoder.conv_out.weight')!.shape.slice(0, 2), [4, 4], 'the decoder makes C·p² = 4 channels');
+    for (const t of sd.values()) t.dispose();
+    const v = T.rand([2, ...input]);
+    const z = ae.encode(v);
+    assert.deepEqual(z.shape, [2, 8]);
+    const y = ae.decode(z);
+    assert.deepEqual(y.shape, [2, ...input]);
+    assert.throws(() => buildAutoencoder('unet3d', [1, 8, 34, 34], cfg), /model\.channelMult \/ model\.patch: patch 2 and 1 down-samplings need H and W divisible by 4, got 34×34/);
+    assert.throws(() => buildAutoencoder('unet3d', input, { ...cfg, patch: 0 }), /model\.patch: must be an integer ≥ 1/);
+    for (const t of [v, z, y]) t.dispose();
     ae.dispose();
   }));
