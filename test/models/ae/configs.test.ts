@@ -18,6 +18,7 @@ const INPUT = [1, 16, 64, 64] as const;
 const LATENT: Record<string, number[]> = {
   'conv3d-base-60min.json': [64], // d_z = 64
   'unet3d-60min.json': [128], // d_z = 128
+  'unet3d-patch-60min.json': [128], // d_z = 128 (patch 4 changes the conv_out map, not d_z)
   'causal-vae-64.json': [16, 5, 8, 8], // 16 channels; 1 + 15/4 → 5 frames; 64/8 = 8
 };
 
