@@ -13,9 +13,13 @@ import { RUN_FILES, type RunDir } from './run-dir.js';
 /** Config keys that may differ between a run and its resumption. */
 export const RESUMABLE_DIFFERENCES: readonly string[] = ['data.dir', 'train.threads', 'train.valDomain', 'train.valProbe'];
 
-/** Throw a TrainError listing the keys where `cfg` differs from the run's saved config.json. */
-export function checkSameConfig(rd: RunDir, cfg: TrainerConfig): void {
-  const saved = withLaterDefaults(rd.readJson(RUN_FILES.config));
+/**
+ * Throw a TrainError listing the keys where `cfg` differs from the run's saved config.json.
+ * `modelDefaults`: the value each `model` key has when nobody sets it (the architecture's and
+ * preset's defaults), used for keys a run saved before they existed lacks.
+ */
+export function checkSameConfig(rd: RunDir, cfg: TrainerConfig, modelDefaults: Record<string, unknown> = {}): void {
+  const saved = withLaterDefaults(rd.readJson(RUN_FILES.config), modelDefaults);
   const diff = configDifferences(saved, cfg, RESUMABLE_DIFFERENCES);
   if (diff.length === 0) return;
   const get = (o: unknown, p: string): string =>
@@ -83,13 +87,14 @@ export function rewindRunDir(rd: RunDir, step: number): string[] {
 }
 
 /**
- * A saved config with the trainer's keys added since it was written (absent from its `train` or
- * `data` section) filled with their defaults, e.g. `train.init: null`, so an older run resumes.
+ * A saved config with the keys added since it was written (absent from its `train`, `data` or
+ * `model` section) filled with their defaults, e.g. `train.init: null` or `model.inkWeight: 0`,
+ * so an older run resumes; a key set to anything else now is still a difference.
  */
-function withLaterDefaults(saved: unknown): unknown {
+function withLaterDefaults(saved: unknown, modelDefaults: Record<string, unknown>): unknown {
   if (saved === null || typeof saved !== 'object') return saved;
   const out: Record<string, unknown> = { ...(saved as Record<string, unknown>) };
-  for (const [section, defaults] of [['train', TRAINER_DEFAULTS.train], ['data', TRAINER_DEFAULTS.data]] as const) {
+  for (const [section, defaults] of [['train', TRAINER_DEFAULTS.train], ['data', TRAINER_DEFAULTS.data], ['model', modelDefaults]] as const) {
     const have = out[section];
     if (have !== null && typeof have === 'object') out[section] = { ...defaults, ...(have as Record<string, unknown>) };
   }

@@ -64,6 +64,11 @@ export interface TrainOptions {
   progress?: ProgressStream | null;
   /** Aborting stops after the current step with a checkpoint (no final export). */
   signal?: AbortSignal;
+  /**
+   * Each `model` key's value when not set (the architecture's and preset's defaults): a resumed
+   * run whose config.json predates a key compares it with this (resume.ts).
+   */
+  modelDefaults?: Record<string, unknown>;
 }
 
 export interface TrainResult {
@@ -241,7 +246,7 @@ class Trainer {
       const what = existing.length > 0 ? `checkpoints up to step ${existing.at(-1)!.step}` : 'a config.json (a run that never reached its first checkpoint)';
       throw new TrainError(`${this.rd.dir} already holds a run (${what}); pass --resume to continue it, or choose another --out`);
     }
-    if (this.opts.resume && hasConfig) checkSameConfig(this.rd, this.cfg);
+    if (this.opts.resume && hasConfig) checkSameConfig(this.rd, this.cfg, this.opts.modelDefaults);
     const ck = this.opts.resume ? loadResumeCheckpoint(this.rd, typeof this.opts.resume === 'string' ? this.opts.resume : null) : null;
     if (ck === null) {
       this.startFresh();

@@ -152,6 +152,7 @@ export async function runTrainAe(argv: string[], specFor: (arch: string) => AeSp
         runDir: flags.out as string,
         resume,
         signal,
+        modelDefaults: spec.defaults(args.preset).model,
         ...(dist ? { dist: dist.context } : {}),
         ...(flags.quiet || (dist && dist.context.rank !== 0) ? { progress: null } : {}),
       }),

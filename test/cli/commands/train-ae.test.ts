@@ -125,3 +125,19 @@ test('--val-probe DIR: validation also reports attribute_accuracy and attr_<key>
   await assert.rejects(runTrainAe(['--arch', 'conv3d-base', '--data', data, '--out', join(tmp, 'run-probe3'), '--preset', 'micro', '--steps', '1', '--val-domain', missing, '--quiet']),
     (e: Error) => e instanceof TrainError && e.message.startsWith('train.valDomain: ') && e.message.includes(missing));
 });
+
+test('--resume of a run saved before a model key existed: the key counts as its default; set to another value it is a difference', async () => {
+  const out = join(tmp, 'run-later-key');
+  const args = ['--arch', 'conv3d-base', '--data', data, '--out', out, '--preset', 'micro', '--quiet'];
+  assert.equal(await runTrainAe(args, () => fakeSpec([])), 0);
+  const path = join(out, 'config.json');
+  const saved = JSON.parse(readFileSync(path, 'utf8')) as { model: Record<string, unknown> };
+  assert.equal(saved.model['depth'], 2);
+  delete saved.model['depth']; // as written before the key existed
+  writeFileSync(path, JSON.stringify(saved));
+  assert.equal(await runTrainAe([...args, '--resume'], () => fakeSpec([])), 0);
+  const deeper = join(tmp, 'cfg-depth3.json');
+  writeFileSync(deeper, JSON.stringify({ model: { depth: 3 } }));
+  await assert.rejects(runTrainAe([...args, '--config', deeper, '--resume'], () => fakeSpec([])),
+    (e: Error) => e instanceof TrainError && /model\.depth: 2 in .*config\.json, 3 now/.test(e.message));
+});
