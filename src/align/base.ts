@@ -16,7 +16,11 @@
  *   whole batch every step).
  * - ‖·‖₁ in every cost is the mean absolute error (ours: the paper writes a norm; a mean keeps
  *   the λs comparable across latent and video sizes).
- * - Generation for every method: z_v = mapTexts(E_t(text)), video = G(z_v).
+ * - Standardised latents (latent-norm.ts; `latentNorm: 'standardize'`, ours, default): the methods
+ *   see u = (z_v − μ)/σ, μ and σ per dimension over the cached training latents, fitted at the
+ *   first training step (all of them when precomputed, as `t2v train align` does; else that
+ *   step's batch) and saved with the run; G decodes u·σ + μ. 'none' gives the methods raw z_v.
+ * - Generation for every method: u = mapTexts(E_t(text)), video = G(u·σ + μ).
  */
 import * as T from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
@@ -33,6 +37,7 @@ import type { ConditionerSpec } from './text-encoder.js';
 import { discriminatorLoss, type SharedDiscriminator } from './shared-discriminator.js';
 import type { AlignMethod } from './names.js';
 import { BUCKET_NEGATIVES, type BucketNegatives } from './bucket-loss.js';
+import { LatentNorm } from './latent-norm.js';
 
 export { ALIGN_METHODS, type AlignMethod } from './names.js';
 
@@ -94,17 +99,22 @@ export interface AlignOptions {
    * reconstruction terms and the alignment term.
    */
   sharedTarget: SharedTarget;
+  /** 'standardize' (ours, default): the methods work on per-dimension standardised z_v (latent-norm.ts); 'none': raw z_v. */
+  latentNorm: LatentNormMode;
 }
+
+export type LatentNormMode = 'standardize' | 'none';
+export const LATENT_NORM_MODES: readonly LatentNormMode[] = ['standardize', 'none'];
 
 export const DEFAULT_ALIGN_OPTIONS: Readonly<AlignOptions> = {
   hidden: 512, sharedDim: 64, dropout: 0.1, lr: 1e-4,
   lambdaShared: 100, lambdaFeat: 10, lambdaPixel: 30, lambdaDiv: 5,
   pixelSamples: 0, pixelEvery: 1, temperature: 0.07, byolDecay: 0.99, seed: 0, noisyCacheSize: 4096,
-  bucketNegatives: 'mean', sharedTarget: 'video',
+  bucketNegatives: 'mean', sharedTarget: 'video', latentNorm: 'standardize',
 };
 
 /** The options that take one of a few names rather than a number, with their valid values. */
-const CHOICE_OPTIONS: Readonly<Record<string, readonly string[]>> = { bucketNegatives: BUCKET_NEGATIVES, sharedTarget: SHARED_TARGETS };
+const CHOICE_OPTIONS: Readonly<Record<string, readonly string[]>> = { bucketNegatives: BUCKET_NEGATIVES, sharedTarget: SHARED_TARGETS, latentNorm: LATENT_NORM_MODES };
 
 /** Defaults filled in; unknown keys and bad values throw naming the option. */
 export function resolveAlignOptions(given: Partial<AlignOptions> = {}): AlignOptions {
@@ -181,6 +191,8 @@ export abstract class AlignTaskBase implements AlignTask {
   readonly options: AlignOptions;
   readonly noise: NoiseWords | null;
   protected readonly latents: LatentCache;
+  /** u = (z_v − μ)/σ; null with `latentNorm: 'none'`. */
+  protected readonly latentNorm: LatentNorm | null;
   protected readonly cleanText: TextFeatureCache;
   protected readonly noisyText: TextFeatureCache;
 
@@ -199,6 +211,7 @@ export abstract class AlignTaskBase implements AlignTask {
     this.latentDim = this.latentShape.reduce((a, b) => a * b, 1);
     this.textDim = this.conditioner.dim;
     this.latents = new LatentCache(parts.trainSize, this.latentDim);
+    this.latentNorm = this.options.latentNorm === 'standardize' ? new LatentNorm(this.latentDim) : null;
     this.cleanText = new TextFeatureCache(this.conditioner);
     this.noisyText = new TextFeatureCache(this.conditioner, this.options.noisyCacheSize);
   }
@@ -210,10 +223,16 @@ export abstract class AlignTaskBase implements AlignTask {
   /** The validation figure that picks the best checkpoint (the trainer's optional contract). */
   readonly bestMetric = { name: 'latent_l1', mode: 'min' as const };
 
-  abstract modules(): Record<string, Module>;
+  /** Every module: the method's own ({@link methodModules}) and `latent_norm` when standardising. */
+  modules(): Record<string, Module> {
+    return { ...this.methodModules(), ...(this.latentNorm ? { latent_norm: this.latentNorm } : {}) };
+  }
+
+  /** The method's networks, saved by name. */
+  protected abstract methodModules(): Record<string, Module>;
   abstract optimizers(): Record<string, OptimizerLike>;
   abstract trainStep(batch: Batch, ctx: StepContext): Record<string, number>;
-  /** The method's text → z_v map on features (B, d_t) → (B, d_zv); called in eval mode without grad. */
+  /** The method's text → code map on features (B, d_t) → codes u (B, d_zv); called in eval mode without grad. */
   protected abstract mapTexts(zt: Tensor): Tensor;
   abstract sharedOfVideos(zv: Tensor): Tensor | null;
   abstract sharedOfTexts(zt: Tensor): Tensor | null;
@@ -237,10 +256,29 @@ export abstract class AlignTaskBase implements AlignTask {
     return miss.length;
   }
 
-  /** z_v of a training batch (B, d_zv), from the cache (encoding what is missing). */
+  /**
+   * The methods' codes u of a training batch (B, d_zv): cached z_v (encoding what is missing),
+   * standardised; the statistics are fitted from the cache on first use.
+   */
   protected batchLatents(batch: Batch): Tensor {
     this.cacheLatents(batch);
-    return this.latents.rows(batch.indices, batch.ids); // (B, d_zv)
+    const zv = this.latents.rows(batch.indices, batch.ids); // (B, d_zv)
+    if (!this.latentNorm) return zv;
+    if (!this.latentNorm.fitted) {
+      const { rows, n } = this.latents.cachedRows();
+      this.latentNorm.fit(rows, n);
+    }
+    return T.tidy(() => this.latentNorm!.normalize(zv)); // (B, d_zv)
+  }
+
+  /** Real z_v (B, d_zv) → the methods' codes u. */
+  protected toCodes(zv: Tensor): Tensor {
+    return this.latentNorm ? this.latentNorm.normalize(zv) : zv.clone(); // (B, d_zv)
+  }
+
+  /** The methods' codes u (B, d_zv) → z_v. */
+  protected fromCodes(u: Tensor): Tensor {
+    return this.latentNorm ? this.latentNorm.denormalize(u) : u.clone(); // (B, d_zv)
   }
 
   textFeatures(texts: readonly string[]): Tensor {
@@ -255,9 +293,9 @@ export abstract class AlignTaskBase implements AlignTask {
     return this.noisyText.features(noisy); // (B, d_t)
   }
 
-  /** G(z): z (B, d_zv) flattened → (B, C, T, H, W), differentiable w.r.t. z. */
-  protected decodeFlat(z: Tensor): Tensor {
-    return this.ae.decode(z.reshape([z.shape[0]!, ...this.latentShape])); // (B, C, T, H, W)
+  /** G(u·σ + μ): codes u (B, d_zv) → (B, C, T, H, W), differentiable w.r.t. u. */
+  protected decodeFlat(u: Tensor): Tensor {
+    return T.tidy(() => this.ae.decode(this.fromCodes(u).reshape([u.shape[0]!, ...this.latentShape]))); // (B, C, T, H, W)
   }
 
   /** Σ_c ‖G(c) − v‖₁ over the codes `codes` (each (B, d_zv)), on the step's pixel subset; null when skipped. */
@@ -311,7 +349,7 @@ export abstract class AlignTaskBase implements AlignTask {
   }
 
   generateLatents(texts: readonly string[]): Tensor {
-    return this.inference(() => this.mapTexts(this.textFeatures(texts)).reshape([texts.length, ...this.latentShape])); // (B, ...latentShape)
+    return this.inference(() => this.fromCodes(this.mapTexts(this.textFeatures(texts))).reshape([texts.length, ...this.latentShape])); // (B, ...latentShape)
   }
 
   generate(texts: readonly string[]): Tensor {

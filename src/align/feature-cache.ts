@@ -76,6 +76,18 @@ export class LatentCache {
     return T.tensor(out, { shape: [indices.length, this.dim] }); // (B, dim)
   }
 
+  /** Every cached row, in dataset-index order: (filled × dim) values and their count. */
+  cachedRows(): { rows: Float32Array; n: number } {
+    const out = new Float32Array(this.count * this.dim);
+    let k = 0;
+    for (let i = 0; i < this.size; i++) {
+      if (this.ids[i] === undefined) continue;
+      out.set(this.data.subarray(i * this.dim, (i + 1) * this.dim), k * this.dim);
+      k++;
+    }
+    return { rows: out, n: k };
+  }
+
   private checkIndex(i: number): void {
     if (!(Number.isInteger(i) && i >= 0 && i < this.size)) {
       throw new RangeError(`LatentCache: dataset index ${i} is outside [0, ${this.size}); the cache was sized for the training split`);

@@ -63,7 +63,9 @@ export async function loadJointModel(runDir: string, loaders: JointLoaders = DEF
   const ae = await loaders.loadAutoencoder(info.ae.run!);
   const conditioner = await loaders.loadConditioner(info.conditioner.spec!);
   const noise = info.noise ? NoiseWords.fromWords(info.noise.words, info.noise.p) : null;
-  const task = createAlignTask(info.method, { ae, conditioner, input: info.dims.input, trainSize: 1, noise, aeRun: info.ae.run!, conditionerSpec: info.conditioner.spec! }, info.options);
+  // Runs from before latent standardisation (no latentNorm in their options) worked on raw z_v.
+  const options: Partial<AlignOptions> = { latentNorm: 'none', ...info.options };
+  const task = createAlignTask(info.method, { ae, conditioner, input: info.dims.input, trainSize: 1, noise, aeRun: info.ae.run!, conditionerSpec: info.conditioner.spec! }, options);
   const dispose = (): void => {
     task.dispose();
     ae.dispose();

@@ -42,7 +42,7 @@ export class NonProgressiveTask extends AlignTaskBase {
     this.discOpt = this.makeAdam([this.disc]);
   }
 
-  modules(): Record<string, Module> {
+  protected methodModules(): Record<string, Module> {
     return { mapping: this.mapping, latent_disc: this.disc };
   }
 

@@ -94,7 +94,7 @@ export class ProgressiveTask extends AlignTaskBase {
     return [this.mapping, this.sharedEncoder, this.sharedDecoder, ...Object.values(this.align.trainable())];
   }
 
-  modules(): Record<string, Module> {
+  protected methodModules(): Record<string, Module> {
     return {
       mapping: this.mapping,
       shared_encoder: this.sharedEncoder,
@@ -148,7 +148,7 @@ export class ProgressiveTask extends AlignTaskBase {
   }
 
   sharedOfVideos(zv: Tensor): Tensor {
-    return this.inference(() => this.sharedEncoder.forward(zv)); // (B, d_s)
+    return this.inference(() => this.sharedEncoder.forward(this.toCodes(zv))); // (B, d_s)
   }
 
   sharedOfTexts(zt: Tensor): Tensor {
