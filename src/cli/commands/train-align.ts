@@ -13,7 +13,7 @@ import { ALIGN_PRESETS, alignPreset, presetSteps, type AlignPreset } from '../..
 import { NoiseWords } from '../../align/noise-words.js';
 import type { ConditionerSpec } from '../../align/text-encoder.js';
 import type { JointLoaders } from '../../align/generate.js';
-import { SHARED_TARGETS, type AlignOptions, type AlignTask } from '../../align/base.js';
+import { LATENT_NORM_MODES, SHARED_TARGETS, type AlignOptions, type AlignTask } from '../../align/base.js';
 import { BUCKET_NEGATIVES } from '../../align/bucket-loss.js';
 import type { TrainAlignResult } from '../../align/train.js';
 
@@ -41,6 +41,8 @@ options:
                      divided by |B_i|; its global minimum is degenerate) or averaged [mean]
   --shared-target    video | both: which code λ_s‖z1 − z2‖₁ trains; 'both' is eq. 2 as
                      printed (collapses to a constant), 'video' detaches z1         [video]
+  --latent-norm      standardize | none: the methods see z_v standardised per dimension
+                     over the training latents (ours) or raw                  [standardize]
   --skip-diagnostics do not write RUN/diagnostics/`;
 
 function log(message: string): void {
@@ -75,6 +77,7 @@ function parse(argv: string[]): Parsed {
     'skip-diagnostics': { type: 'boolean', default: false },
     'bucket-negatives': { type: 'string' },
     'shared-target': { type: 'string' },
+    'latent-norm': { type: 'string' },
   });
   if (positional.length > 0) throw new UsageError(`unexpected argument '${positional[0]}'`);
   const method = flags.method as string;
@@ -92,6 +95,8 @@ function parse(argv: string[]): Parsed {
   if (negatives !== undefined) options.bucketNegatives = negatives;
   const target = oneOf(flags, 'shared-target', SHARED_TARGETS);
   if (target !== undefined) options.sharedTarget = target;
+  const norm = oneOf(flags, 'latent-norm', LATENT_NORM_MODES);
+  if (norm !== undefined) options.latentNorm = norm;
   return {
     method, options, ae: resolve(flags.ae as string), data: resolve(flags.data as string), out: resolve(flags.out as string),
     spec: text !== undefined ? { kind: 'text', dir: resolve(text) } : { kind: 'clip', dir: resolve(clip!) },

@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadTensors } from '../../../src/io/tensors.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSyncDraw } from '../../../src/data/syncdraw/generator.js';
@@ -33,6 +34,12 @@ test('t2v train align --preset micro writes the model, log, results and diagnost
   assert.equal(task.options.hidden, 64, 'the micro preset');
   assert.equal(task.options.bucketNegatives, 'mean', 'the default inter-bucket normalisation');
   assert.equal(task.options.sharedTarget, 'video', 'the default λ_s target');
+  assert.equal(task.options.latentNorm, 'standardize', 'the default: standardised latents');
+  // micro does not precompute the latents, so the statistics come from the first batch of 8.
+  const norm = loadTensors(join(out, 'model', 'latent_norm.safetensors')).tensors;
+  assert.equal(norm.get('count')!.item(), 8);
+  assert.deepEqual(norm.get('mean')!.shape, norm.get('std')!.shape);
+  for (const t of norm.values()) t.dispose();
   assert.deepEqual(task.conditioner.spec, { kind: 'text', dir: join(root, 'text') });
   const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
   assert.equal(results.steps, 6);
@@ -47,13 +54,15 @@ test('t2v train align --preset micro writes the model, log, results and diagnost
 test('--bucket-negatives and --shared-target select the printed forms of eqs. 2 and 4', async () => {
   const out = join(root, 'printed');
   const argv = ['--method', 'progressive-bucket', '--ae', 'a', '--text', 't', '--data', join(root, 'sd'), '--out', out, '--preset', 'micro', '--steps', '2', '--skip-diagnostics',
-    '--bucket-negatives', 'paper', '--shared-target', 'both'];
+    '--bucket-negatives', 'paper', '--shared-target', 'both', '--latent-norm', 'none'];
   assert.equal(await runTrainAlign(argv, loaders), 0);
   const task = JSON.parse(readFileSync(join(out, 'model', 'task.json'), 'utf8'));
   assert.equal(task.options.bucketNegatives, 'paper');
   assert.equal(task.options.sharedTarget, 'both');
   assert.equal(task.align.negatives, 'paper');
   assert.equal(task.sharedTarget, 'both');
+  assert.equal(task.options.latentNorm, 'none');
+  assert.ok(!existsSync(join(out, 'model', 'latent_norm.safetensors')), 'no statistics without standardisation');
 });
 
 test('usage errors name the flag', async () => {
@@ -63,5 +72,6 @@ test('usage errors name the flag', async () => {
   await assert.rejects(runTrainAlign([...base, '--text', 't', '--preset', 'huge'], loaders), /--preset must be one of micro, quick, paper/);
   await assert.rejects(runTrainAlign([...base, '--text', 't', '--bucket-negatives', 'sum'], loaders), /--bucket-negatives must be one of paper, mean, got 'sum'/);
   await assert.rejects(runTrainAlign([...base, '--text', 't', '--shared-target', 'text'], loaders), /--shared-target must be one of video, both, got 'text'/);
+  await assert.rejects(runTrainAlign([...base, '--text', 't', '--latent-norm', 'whiten'], loaders), /--latent-norm must be one of standardize, none, got 'whiten'/);
   await assert.rejects(runTrainAlign(['--method', 'byol', '--ae', 'a', '--text', 't', '--data', join(root, 'none'), '--out', 'o'], loaders), /does not exist/);
 });
