@@ -11,7 +11,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DataLoader } from '../data/loader.js';
+import { DataLoader } from '../data/loader.js';
+import type { DatasetReader } from '../data/format.js';
 import type { TrainTask } from '../train/types.js';
 import { saveTensors } from '../io/tensors.js';
 import { writeJsonAtomic } from '../io/atomic.js';
@@ -66,8 +67,15 @@ export async function trainAlign(task: TrainTask, loader: DataLoader, opts: Trai
   return { steps: step, epochs: epoch, seconds: (performance.now() - t0) / 1000, last };
 }
 
-/** Encode every video of `loader` (use a sequential loader over the training split) into the task's latent cache. */
-export async function precomputeLatents(task: AlignTask, loader: DataLoader, onProgress?: (done: number, total: number) => void): Promise<number> {
+/**
+ * Encode every video of the training split, in order, into the task's latent cache (the cache is
+ * keyed by the training loader's positions, so it must be that split, read sequentially).
+ * Returns how many were encoded (cached ones are skipped).
+ */
+export async function precomputeLatents(
+  task: AlignTask, reader: DatasetReader, opts: { batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<number> {
+  const loader = new DataLoader(reader, { split: 'train', batchSize: opts.batchSize ?? 64, sampler: 'sequential' });
   let done = 0;
   let encoded = 0;
   for await (const batch of loader.epoch(0)) {
@@ -77,7 +85,7 @@ export async function precomputeLatents(task: AlignTask, loader: DataLoader, onP
       batch.videos.dispose();
     }
     done += batch.indices.length;
-    onProgress?.(done, loader.entries.length);
+    opts.onProgress?.(done, loader.entries.length);
   }
   return encoded;
 }

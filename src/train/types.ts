@@ -8,18 +8,15 @@ import type { Tensor } from '../tensor/index.js';
 import type { Module } from '../nn/index.js';
 import type { OptimizerLike } from '../optim/optimizer.js';
 import type { Batch } from '../data/loader.js';
-import type { AttributeProbe, FrameEncoder, TextEncoder, VideoEncoder } from '../metrics/types.js';
+import type { JudgeModels } from '../metrics/judge.js';
 
 /**
  * Evaluation models the trainer loads once from `train.valDomain` / `train.valProbe` and hands
- * to `validate` (validation-aids.ts); they never see a gradient and are not saved.
+ * to `validate` (validation-aids.ts): the domain model (`fvd_domain`) and the attribute probe
+ * (`attribute_accuracy`), as src/metrics/judge.ts takes them. They never see a gradient and are
+ * not saved.
  */
-export interface ValidationAids {
-  /** The domain model: its video features give `fvd_domain`. */
-  domain?: FrameEncoder & TextEncoder & VideoEncoder;
-  /** The attribute probe: gives `attribute_accuracy`. */
-  probe?: AttributeProbe;
-}
+export type ValidationAids = JudgeModels;
 
 export interface StepContext {
   /** Global optimisation step about to be taken (0-based). */

@@ -38,8 +38,9 @@ test('precompute, train, save, reload and generate: the reloaded run generates w
   const out = join(root, 'run');
   try {
     // 1. Every training latent once.
-    const seq = new DataLoader(reader, { split: 'train', batchSize: 16, sampler: 'sequential' });
-    assert.equal(await precomputeLatents(task, seq), 40);
+    const progress: number[] = [];
+    assert.equal(await precomputeLatents(task, reader, { batchSize: 16, onProgress: (done, total) => progress.push(done, total) }), 40);
+    assert.deepEqual(progress, [16, 40, 32, 40, 40, 40], 'the training split in order, batches of 16');
     assert.equal(ae.encodedRows, 40);
     // 2. Train a few steps on bucket batches; no new encodes, nothing leaked after the first step.
     const loader = new DataLoader(reader, { split: 'train', batchSize: 8, sampler: 'bucket', perBucket: 2, seed: 0, dropLast: true });

@@ -5,7 +5,6 @@
  * (C, T, H, W) comes from the dataset manifest.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { withInterrupt } from '../interrupt.js';
 import { distributedFromEnv } from '../../dist/context.js';
 import { UsageError, parseFlags, type Command } from '../command.js';
@@ -14,6 +13,7 @@ import { DatasetReader } from '../../data/format.js';
 import { readConfigFile, resolveTrainerConfig, type ConfigLayer, type TrainerConfig } from '../../train/config.js';
 import { train, type TrainResult } from '../../train/trainer.js';
 import { formatFigure } from '../../train/progress.js';
+import { readTaskFile } from '../../train/run-dir.js';
 
 const PRESETS: readonly Preset[] = ['micro', 'quick', 'paper'];
 
@@ -125,7 +125,8 @@ export async function runTrainAe(argv: string[], specFor: (arch: string) => AeSp
   if (seed !== undefined) args.seed = seed;
   if (flags.init !== undefined) {
     const init = flags.init as string;
-    if (!existsSync(join(init, 'model', 'task.json'))) throw new UsageError(`--init: '${init}' is not a finished run (no model/task.json); give the run folder of a completed \`t2v train ae\``);
+    // Before the task (and any VGG) is built; the trainer checks the exact kind (train/init.ts).
+    readTaskFile(init, 'give the run folder of a completed `t2v train ae`', { want: { kind: 'ae/', what: 'an autoencoder run' }, fail: (m) => new UsageError(`--init: ${m}`) });
     args.init = init;
   }
   if (flags['val-probe'] !== undefined) args.valProbe = flags['val-probe'] as string;

@@ -183,9 +183,10 @@ async function fitTask(task: AlignTask, a: Parsed, reader: DatasetReader, preset
   let precomputeSeconds = 0;
   if (preset.precompute) {
     const p0 = performance.now();
-    const seq = new DataLoader(reader, { split: 'train', batchSize: 64, sampler: 'sequential' });
-    await precomputeLatents(task, seq, (done, total) => {
-      if (done === total || done % 1024 < 64) log(`latents: ${done}/${total} videos encoded (${((performance.now() - p0) / 1000).toFixed(0)} s)`);
+    await precomputeLatents(task, reader, {
+      onProgress: (done, total) => {
+        if (done === total || done % 1024 < 64) log(`latents: ${done}/${total} videos encoded (${((performance.now() - p0) / 1000).toFixed(0)} s)`);
+      },
     });
     precomputeSeconds = (performance.now() - p0) / 1000;
   }

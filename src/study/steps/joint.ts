@@ -14,7 +14,7 @@ import { DataLoader } from '../../data/loader.js';
 import { loadAutoencoder } from '../../models/ae/index.js';
 import { createAlignTask } from '../../align/methods.js';
 import { alignPreset } from '../../align/presets.js';
-import type { AlignOptions, AlignTask } from '../../align/base.js';
+import type { AlignOptions } from '../../align/base.js';
 import { precomputeLatents } from '../../align/train.js';
 import { NoiseWords } from '../../align/noise-words.js';
 import { alignmentDiagnostics } from '../../align/diagnostics/index.js';
@@ -33,16 +33,6 @@ export const DIAGNOSTICS_DIR = 'diagnostics';
 /** Loaders of a run's frozen pieces from the study's folders (not the paths recorded in task.json, so a moved study still loads). */
 function loaders(ae: string, text: string): JointLoaders {
   return { loadAutoencoder: () => loadAutoencoder(ae), loadConditioner: () => loadTextConditioner(text) };
-}
-
-/** Encode the training split into the task's latent cache, in order (a resumed run re-encodes; its statistics come from the checkpoint). */
-async function precomputeTrainLatents(task: AlignTask, dataDir: string): Promise<void> {
-  const reader = DatasetReader.open(dataDir);
-  try {
-    await precomputeLatents(task, new DataLoader(reader, { split: 'train', batchSize: 64, sampler: 'sequential' }));
-  } finally {
-    reader.close();
-  }
 }
 
 /** The align options of a study preset, with the run's seed. */
@@ -79,7 +69,13 @@ export async function trainJointStep(step: StepOf<'train'>, ctx: RunContext): Pr
       try {
         // Every training latent up front (as \`t2v train align\` does): the standardisation's
         // statistics (align/latent-norm.ts) then come from the whole split, not the first batch.
-        await precomputeTrainLatents(task, dataDir);
+        // A resumed run re-encodes; its statistics come from the checkpoint.
+        const reader = DatasetReader.open(dataDir);
+        try {
+          await precomputeLatents(task, reader);
+        } finally {
+          reader.close();
+        }
         info = await trainRun(task, cfg, runDir, ctx);
       } finally {
         task.dispose();

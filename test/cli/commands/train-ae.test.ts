@@ -2,7 +2,7 @@
 // parsing, config layers (preset <- --config <- flags), the input shape from the manifest, resume.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTrainAe } from '../../../src/cli/commands/train-ae.js';
@@ -140,4 +140,18 @@ test('--resume of a run saved before a model key existed: the key counts as its 
   writeFileSync(deeper, JSON.stringify({ model: { depth: 3 } }));
   await assert.rejects(runTrainAe([...args, '--config', deeper, '--resume'], () => fakeSpec([])),
     (e: Error) => e instanceof TrainError && /model\.depth: 2 in .*config\.json, 3 now/.test(e.message));
+});
+
+test('--init is checked before anything is built: a missing folder, an unfinished run and a run of another task are usage errors', async () => {
+  const base = ['--arch', 'conv3d-base', '--data', data, '--out', join(tmp, 'run-init'), '--quiet'];
+  const fail = (init: string, re: RegExp) =>
+    assert.rejects(runTrainAe([...base, '--init', init], () => fakeSpec([])), (e: Error) => e instanceof UsageError && re.test(e.message));
+  await fail(join(tmp, 'no-such-run'), /^--init: run folder '.*no-such-run' does not exist; give the run folder of a completed `t2v train ae`/);
+  const unfinished = mkdtempSync(join(tmp, 'unfinished-'));
+  mkdirSync(join(unfinished, 'ckpt'));
+  await fail(unfinished, /^--init: '.*task\.json' is missing: its training has not finished/);
+  const other = mkdtempSync(join(tmp, 'align-run-'));
+  mkdirSync(join(other, 'model'));
+  writeFileSync(join(other, 'model', 'task.json'), JSON.stringify({ kind: 'align/byol' }));
+  await fail(other, /^--init: '.*task\.json' describes a 'align\/byol' run, not an autoencoder run/);
 });
