@@ -215,6 +215,11 @@ export class DomainModel extends Module implements FrameEncoder, TextEncoder, Vi
  * eval mode; dispose it when done.
  */
 export async function loadDomainModel(dir: string): Promise<DomainModel> {
+  return loadDomainModelSync(dir);
+}
+
+/** {@link loadDomainModel} for synchronous callers (a training task's constructor). */
+export function loadDomainModelSync(dir: string): DomainModel {
   requireFiles(dir, FILES, 'domain model', `t2v train domain --data DATA_DIR --out ${dir}`);
   const config = readConfig<DomainModelConfig>(dir, DOMAIN_MODEL_FORMAT);
   const vocab = Vocab.load(join(dir, 'vocab.json'));

@@ -34,6 +34,9 @@ options:
                       architecture (its model/); optimizer, schedule and step start fresh (train.init)
   --vgg DIR           VGG19 safetensors folder with torchvision keys (features.{i}.weight/bias);
                       enables the 0.0025·perceptual term (model.vggDir, model.perceptualWeight)
+  --domain-feat DIR   domain model (\`t2v train domain\`, its own seed; not a judge of the
+                      study): L1 match of its frozen video tower's features, the perceptual
+                      term's stand-in without VGG19 (model.domainFeatDir, model.domainFeatWeight)
   --val-probe DIR     attribute probe (\`t2v train probe\`): validation also reports
                       attribute_accuracy and attr_<key> of the reconstructions (train.valProbe)
   --val-domain DIR    domain model (\`t2v train domain\`): validation also reports fvd_domain of
@@ -54,6 +57,8 @@ export interface TrainAeArgs {
   seed?: number;
   /** model.vggDir: the VGG19 folder of the perceptual term. */
   vgg?: string;
+  /** model.domainFeatDir: the domain model whose frozen video tower gives the domain-feature term. */
+  domainFeat?: string;
   /** train.init: the finished run to warm-start from. */
   init?: string;
   /** train.valProbe / train.valDomain: evaluation models of the validation. */
@@ -66,13 +71,14 @@ export function resolveAeConfig(spec: AeSpec, a: TrainAeArgs): TrainerConfig {
   const d = spec.defaults(a.preset);
   const layers: ConfigLayer[] = [{ name: `preset '${a.preset}' of ${a.arch}`, value: { train: d.train, model: d.model } }];
   if (a.configFile !== undefined) layers.push({ name: a.configFile, value: readConfigFile(a.configFile) });
-  const flags: { data: { dir: string }; train: Record<string, number | string>; model?: { vggDir: string } } = { data: { dir: a.data }, train: {} };
+  const flags: { data: { dir: string }; train: Record<string, number | string>; model?: { vggDir?: string; domainFeatDir?: string } } = { data: { dir: a.data }, train: {} };
   if (a.init !== undefined) flags.train['init'] = a.init;
   if (a.steps !== undefined) flags.train['steps'] = a.steps;
   if (a.seed !== undefined) flags.train['seed'] = a.seed;
   if (a.valProbe !== undefined) flags.train['valProbe'] = a.valProbe;
   if (a.valDomain !== undefined) flags.train['valDomain'] = a.valDomain;
   if (a.vgg !== undefined) flags.model = { vggDir: a.vgg };
+  if (a.domainFeat !== undefined) flags.model = { ...flags.model, domainFeatDir: a.domainFeat };
   layers.push({ name: 'flags', value: flags });
   return resolveTrainerConfig(layers);
 }
@@ -105,6 +111,7 @@ export async function runTrainAe(argv: string[], specFor: (arch: string) => AeSp
     steps: { type: 'number' },
     seed: { type: 'number' },
     vgg: { type: 'string' },
+    'domain-feat': { type: 'string' },
     init: { type: 'string' },
     'val-probe': { type: 'string' },
     'val-domain': { type: 'string' },
@@ -135,6 +142,11 @@ export async function runTrainAe(argv: string[], specFor: (arch: string) => AeSp
     const vgg = flags.vgg as string;
     if (!existsSync(vgg)) throw new UsageError(`--vgg: '${vgg}' does not exist; pass a folder holding vgg19.safetensors (torchvision's VGG19 weights)`);
     args.vgg = vgg;
+  }
+  if (flags['domain-feat'] !== undefined) {
+    const dir = flags['domain-feat'] as string;
+    if (!existsSync(dir)) throw new UsageError(`--domain-feat: '${dir}' does not exist; pass a domain-model folder trained for this (t2v train domain --data DATA --out ${dir} --seed S, a seed no judge uses)`);
+    args.domainFeat = dir;
   }
 
   const spec = specFor(arch);

@@ -15,6 +15,10 @@
  *                                 summed), only when vggDir names a folder of torchvision's VGG19
  *                                 weights (the paper: "optional when weights exist")
  *                  vggDir         that folder ('' = none: the term is off, nothing is loaded)
+ *                  domainFeatWeight, domainFeatDir
+ *                                 (ours) L1 match of a frozen domain video tower's stage outputs
+ *                                 (domain-features.ts): the perceptual term's stand-in where no
+ *                                 VGG19 exists; the tower is its own domain-model run, never a judge
  *   λ_z     = 5    latentWeight   L_f, feature matching on D_z (eq. A.4), the encoder's only
  *                                 latent term (the paper drops the encoder–D_z min-max)
  *                  advWeight = 1  non-saturating adversarial term −log D_v(y) for E_v and G
@@ -53,6 +57,7 @@ import { LatentDiscriminator, MultiscalePatchDiscriminator3d, type DiscOutput } 
 import { toSigned, toUnit, type VideoAeBase } from './base.js';
 import { checkNonNegative, checkInt } from './config.js';
 import { loadVgg19, type Vgg19Features } from '../vgg19.js';
+import { loadDomainFeatures, type DomainFeatures } from '../domain-features.js';
 
 export interface LossConfig {
   l1Weight: number;
@@ -115,6 +120,13 @@ export interface LossConfig {
    * term ('' = none). Recorded in the run's config; `t2v train ae --vgg DIR` sets it.
    */
   vggDir: string;
+  /** Weight of the domain-feature perceptual term (ours); active only with `domainFeatDir`. */
+  domainFeatWeight: number;
+  /**
+   * Folder of a domain model (`t2v train domain`, its own seed) whose frozen video tower gives the
+   * domain-feature term ('' = none). Never the evaluation domain model or probe of the same study.
+   */
+  domainFeatDir: string;
   /**
    * Draw z ~ q(z|x) by reparameterisation (true, the paper) or use the posterior mean (false: a
    * deterministic step, e.g. to check that data-parallel training equals single-process training).
@@ -125,7 +137,7 @@ export interface LossConfig {
 /** The paper's WAE weights (Appendix A.3.3). */
 export const WAE_LOSS: LossConfig = {
   l1Weight: 10, l2Weight: 0, featWeight: 10, advWeight: 1, latentWeight: 5, discWeight: 5, klWeight: 0, priorStd: 1, discStart: 0, l1Start: 0, decodedStart: -1, inkWeight: 0, gdlWeight: 0,
-  perceptualWeight: 0.0025, vggDir: '', discChannels: 16, discLayers: 3, discScales: 2, latentDiscHidden: 256, latentDiscLayers: 3, samplePosterior: true,
+  perceptualWeight: 0.0025, vggDir: '', domainFeatWeight: 10, domainFeatDir: '', discChannels: 16, discLayers: 3, discScales: 2, latentDiscHidden: 256, latentDiscLayers: 3, samplePosterior: true,
 };
 
 /** Per-video reconstruction metrics, (B) values each. */
@@ -135,7 +147,7 @@ export interface ReconMetrics {
 }
 
 export function checkLoss(l: LossConfig): void {
-  for (const k of ['l1Weight', 'l2Weight', 'featWeight', 'advWeight', 'latentWeight', 'discWeight', 'klWeight', 'perceptualWeight', 'discStart', 'l1Start', 'inkWeight', 'gdlWeight'] as const) checkNonNegative(l[k], k);
+  for (const k of ['l1Weight', 'l2Weight', 'featWeight', 'advWeight', 'latentWeight', 'discWeight', 'klWeight', 'perceptualWeight', 'domainFeatWeight', 'discStart', 'l1Start', 'inkWeight', 'gdlWeight'] as const) checkNonNegative(l[k], k);
   if (!(Number.isInteger(l.decodedStart) && l.decodedStart >= -1)) throw new Error(`model.decodedStart: must be an integer step ≥ 0, or −1 for never, got ${l.decodedStart}`);
   if (!(l.priorStd > 0)) throw new Error(`model.priorStd: must be > 0, got ${l.priorStd}`);
   for (const k of ['discChannels', 'discLayers', 'discScales', 'latentDiscHidden', 'latentDiscLayers'] as const) checkInt(l[k], k);
@@ -154,6 +166,8 @@ export class AeTask implements TrainTask {
   readonly discZ: LatentDiscriminator | null;
   /** The frozen VGG19 of the perceptual term (null without `vggDir` or with a zero weight); not trained, not saved. */
   readonly vgg: Vgg19Features | null;
+  /** The frozen domain video tower of the domain-feature term (null without `domainFeatDir` or with a zero weight). */
+  readonly domainFeat: DomainFeatures | null;
   readonly #opts: Record<string, OptimizerLike>;
   readonly #modelConfig: Record<string, unknown>;
   readonly #metrics: ReconMetrics;
@@ -171,6 +185,12 @@ export class AeTask implements TrainTask {
     this.#metrics = metrics;
     // Loaded first, so a bad folder throws before anything else is built (it leaves the RNG as it was).
     this.vgg = loss.perceptualWeight > 0 && loss.vggDir !== '' ? loadVgg19(loss.vggDir) : null;
+    try {
+      this.domainFeat = loss.domainFeatWeight > 0 && loss.domainFeatDir !== '' ? loadDomainFeatures(loss.domainFeatDir) : null;
+    } catch (err) {
+      this.vgg?.dispose();
+      throw new Error(`model.domainFeatDir: ${(err as Error).message}`, { cause: err });
+    }
     const C = ae.input[0];
     this.discV = loss.featWeight > 0 || loss.advWeight > 0
       ? new MultiscalePatchDiscriminator3d(C, { channels: loss.discChannels, layers: loss.discLayers, scales: loss.discScales })
@@ -252,6 +272,10 @@ export class AeTask implements TrainTask {
     if (this.vgg) {
       parts.perc = this.vgg.perceptualLoss(x, y); // () the VGG term of eq. A.2; the frozen VGG passes gradients to y only
       ae = ae.add(parts.perc.mulScalar(L.perceptualWeight));
+    }
+    if (this.domainFeat) {
+      parts.dfeat = this.domainFeat.perceptualLoss(x, y); // () frozen tower, gradients reach y only
+      ae = ae.add(parts.dfeat.mulScalar(L.domainFeatWeight));
     }
     let disc: Tensor | null = null;
     if (useDv && this.discV) {
@@ -335,6 +359,7 @@ export class AeTask implements TrainTask {
     for (const o of Object.values(this.#opts)) o.dispose();
     for (const m of Object.values(this.modules())) m.dispose();
     this.vgg?.dispose();
+    this.domainFeat?.dispose();
   }
 }
 

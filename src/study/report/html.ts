@@ -48,6 +48,8 @@ tr.group th{text-align:left;background:var(--soft);color:var(--fam);font-size:.8
 tr.ceiling th,tr.ceiling td{color:var(--muted);font-style:italic;border-top:2px solid var(--line)}
 td.best{background:var(--best);font-weight:700}
 .mark{color:#8a6d00;margin-right:.2em}
+.mark.beyond{color:#b3261e}
+td.beyond .mean{text-decoration:underline dotted #b3261e}
 .ci{display:block;color:var(--muted);font-size:.78em;font-weight:400}
 td.none{color:var(--muted);cursor:help}
 td.budget,th.budget{background:#fafbfc}

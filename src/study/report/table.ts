@@ -3,6 +3,11 @@
  * its 95% interval over seeds, the best per column marked), the real-video ceiling as a
  * reference row, and the matched budgets (steps, training and sampling seconds) as columns.
  * Primary metrics go in the main table, secondary ones in a smaller one below it.
+ *
+ * A mean beyond the real-video ceiling in the better direction is marked † (ours): a generator
+ * that "beats" real test videos is a warning, not a win. Measured on the 64×64 SyncDraw study:
+ * collapsed joint methods scored B-PSNR 19.7 dB where the real videos score 16.8 dB against their
+ * own buckets, because the PSNR-optimal answer for a bucket is its blurred mean video.
  */
 import type { StudyMethod, StudyMetric, StudyResults } from '../results.js';
 import { FAMILY_COLOUR, FAMILY_NAME, NONE, decimalsFor, esc, formatInterval, formatNumber, formatSeconds } from './format.js';
@@ -30,14 +35,32 @@ function headerCell(metric: StudyMetric, col: number): string {
     `${metric.extractor ? `<span class="extractor">${esc(metric.extractor)}</span>` : ''}</th>`;
 }
 
+/**
+ * Whether `value` is beyond the real-video `ceiling` in the metric's better direction, as
+ * displayed at `decimals` (equal-looking numbers are not beyond). False without a ceiling.
+ */
+export function beyondCeiling(value: number, ceiling: number | null | undefined, higherIsBetter: boolean, decimals: number): boolean {
+  if (ceiling == null) return false;
+  const [v, c] = [Number(value.toFixed(decimals)), Number(ceiling.toFixed(decimals))];
+  return higherIsBetter ? v > c : v < c;
+}
+
+const BEYOND_TIP = 'beyond the real test videos\' own value ({c}): a generator should not beat real data here. ' +
+  'For the bucket metrics (B-PSNR, B-SSIM) it is what a bucket-average, blurred video scores (collapse); ' +
+  'for smoothness or consistency, a static video.';
+
 function metricCell(r: StudyResults, method: StudyMethod, metric: StudyMetric, decimals: number, best: boolean): string {
   const iv = aggregateOf(r, method.id, metric.name);
   if (!iv) return `<td class="num none" data-value="" title="${esc(nullReason(r, method, metric))}">${NONE}</td>`;
   const text = formatInterval(iv, decimals);
   const [m, ci] = [text.split(' [')[0]!, text.includes(' [') ? `[${text.split(' [')[1]}` : ''];
-  const tip = iv.n > 1 ? `mean over ${iv.n} seeds with its 95% interval` : 'one seed: no interval';
-  return `<td class="num${best ? ' best' : ''}" data-value="${iv.mean}" title="${esc(tip + (best ? '; best in this column' : ''))}">` +
-    `${best ? '<span class="mark" aria-label="best in column">★</span>' : ''}<span class="mean">${m}</span>` +
+  const ceiling = r.ceilings[metric.name];
+  const beyond = beyondCeiling(iv.mean, ceiling, metric.higherIsBetter, decimals);
+  const tip = (iv.n > 1 ? `mean over ${iv.n} seeds with its 95% interval` : 'one seed: no interval') + (best ? '; best in this column' : '') +
+    (beyond ? `; ${BEYOND_TIP.replace('{c}', formatNumber(ceiling!, decimals))}` : '');
+  return `<td class="num${best ? ' best' : ''}${beyond ? ' beyond' : ''}" data-value="${iv.mean}" title="${esc(tip)}">` +
+    `${best ? '<span class="mark" aria-label="best in column">★</span>' : ''}` +
+    `${beyond ? '<span class="mark beyond" aria-label="beyond the real-video ceiling">†</span>' : ''}<span class="mean">${m}</span>` +
     `${ci ? `<span class="ci">${ci}</span>` : ''}</td>`;
 }
 
@@ -81,7 +104,8 @@ export function renderTables(r: StudyResults, primary: StudyMetric[], secondary:
   const spread = r.seeds.length > 1 ? `Mean over ${r.seeds.length} seeds with the 95% interval in brackets below it.` : 'One seed: values without intervals.';
   const main = comparisonTable(r, primary, {
     id: 'comparison', budgets: true,
-    caption: `${spread} <span class="mark">★</span> best in its column among the generating methods (ties all marked). ↑/↓: which way is better. Hover a header for what the metric means.`,
+    caption: `${spread} <span class="mark">★</span> best in its column among the generating methods (ties all marked). ` +
+      `<span class="mark beyond">†</span> better than the real videos themselves: a warning (e.g. a blurred bucket average), not a win. ↑/↓: which way is better. Hover a header for what the metric means.`,
   });
   const second = secondary.length === 0 ? '' : `<h3>Secondary metrics</h3>` + comparisonTable(r, secondary, {
     id: 'secondary', budgets: false, small: true,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderTables } from '../../../src/study/report/table.js';
+import { beyondCeiling, renderTables } from '../../../src/study/report/table.js';
 import { bestInColumn, splitMetrics } from '../../../src/study/report/view.js';
 import { fixtureResults } from '../fixture.js';
 
@@ -63,4 +63,31 @@ test('renderTables: a null aggregate is a dash whose title explains it (with the
   const ceiling = t.slice(t.indexOf('<tr class="ceiling"'), t.indexOf('</tr>', t.indexOf('<tr class="ceiling"')));
   assert.match(ceiling, /<td class="num" title="real test videos, mean over seeds">0\.350<\/td>/);
   assert.match(ceiling, /title="No ceiling: FVD was not computed on real videos/);
+});
+
+test('renderTables: a mean beyond the real-video ceiling in the better direction is marked † with the reason; equal-looking or worse is not', () => {
+  const r = fixtureResults();
+  const { primary, secondary } = splitMetrics(r);
+  const html = renderTables(r, primary, secondary);
+  const cellOf = (method: string, metric: string): string => {
+    const inPrimary = primary.findIndex((m) => m.name === metric);
+    return inPrimary >= 0 ? cells(html, 'comparison', method)[inPrimary]! : cells(html, 'secondary', method)[secondary.findIndex((m) => m.name === metric)]!;
+  };
+  // dynamic_degree (higher better), ceiling 0.5: dit-conv3d-base's mean (0.6 + 0.62)/2 = 0.61 is beyond.
+  assert.match(cellOf('dit-conv3d-base', 'dynamic_degree'), /class="num[^"]* beyond"/);
+  assert.match(cellOf('dit-conv3d-base', 'dynamic_degree'), /beyond the real test videos&#39; own value \(0\.500\)/);
+  // progressive-bucket's 0.45 is below it; B-PSNR 22.3 < 30 and warping error 0.013 > 0.008 (lower better) are not beyond.
+  assert.doesNotMatch(cellOf('progressive-bucket', 'dynamic_degree'), /beyond/);
+  assert.doesNotMatch(cellOf('progressive-bucket', 'b_psnr'), /beyond/);
+  assert.doesNotMatch(cellOf('progressive-bucket', 'warping_error'), /beyond/);
+});
+
+test('beyondCeiling: direction, display rounding, no ceiling', () => {
+  assert.equal(beyondCeiling(19.69, 16.81, true, 2), true);
+  assert.equal(beyondCeiling(16.0, 16.81, true, 2), false);
+  assert.equal(beyondCeiling(0.007, 0.008, false, 3), true);
+  assert.equal(beyondCeiling(0.009, 0.008, false, 3), false);
+  assert.equal(beyondCeiling(0.3504, 0.35, true, 3), false, '0.350 reads as the ceiling: not beyond');
+  assert.equal(beyondCeiling(0.9, null, true, 2), false);
+  assert.equal(beyondCeiling(0.9, undefined, true, 2), false);
 });
