@@ -37,6 +37,11 @@ export class DomainFeatures {
     model.eval();
   }
 
+  /** Channels the tower reads (1 gray, 3 RGB). */
+  get channels(): number {
+    return this.#model.video.config.inputChannels;
+  }
+
   /** Videos (B, C, T, H, W) in [0, 1] → each stage's output (B, C_s, T_s, H_s, W_s). */
   forward(video: Tensor): Tensor[] {
     const tower = this.#model.video;

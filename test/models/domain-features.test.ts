@@ -124,6 +124,13 @@ test('model.domainFeatDir: the AE loss gains exactly domainFeatWeight·dfeat; th
     task.dispose();
     assert.throws(() => createAeTask('conv3d-base', { ...model, domainFeatDir: join(dir, 'missing') }, INPUT, { lr: 1e-3 }, METRICS), /^Error: model\.domainFeatDir: .*missing/);
     assert.throws(() => createAeTask('conv3d-base', { ...model, domainFeatWeight: -1 }, INPUT, { lr: 1e-3 }, METRICS), /model\.domainFeatWeight: must be ≥ 0, got -1/);
+    // A tower that reads RGB cannot judge gray videos: refused when the task is built.
+    const rgb = join(dir, 'dfeat-rgb');
+    T.manualSeed(4);
+    const m3 = new DomainModel(Vocab.fromCaptions(['digit 1 is moving up and down']), { ...ARCH, video: { ...ARCH.video, inputChannels: 3 } });
+    m3.save(rgb, { ...SAVE, dataset: { ...SAVE.dataset, channels: 3 } });
+    m3.dispose();
+    assert.throws(() => createAeTask('conv3d-base', { ...model, domainFeatDir: rgb }, INPUT, { lr: 1e-3 }, METRICS), /model\.domainFeatDir: '.*dfeat-rgb' reads 3-channel videos but the autoencoder's have 1/);
     const off = createAeTask('conv3d-base', { ...model, domainFeatWeight: 0, domainFeatDir: folder }, INPUT, { lr: 1e-3 }, METRICS);
     assert.equal(off.domainFeat, null, 'a zero weight loads nothing');
     off.dispose();

@@ -187,6 +187,11 @@ export class AeTask implements TrainTask {
     this.vgg = loss.perceptualWeight > 0 && loss.vggDir !== '' ? loadVgg19(loss.vggDir) : null;
     try {
       this.domainFeat = loss.domainFeatWeight > 0 && loss.domainFeatDir !== '' ? loadDomainFeatures(loss.domainFeatDir) : null;
+      if (this.domainFeat && this.domainFeat.channels !== ae.input[0]) {
+        const c = this.domainFeat.channels;
+        this.domainFeat.dispose();
+        throw new Error(`'${loss.domainFeatDir}' reads ${c}-channel videos but the autoencoder's have ${ae.input[0]}; train the domain model on this data set`);
+      }
     } catch (err) {
       this.vgg?.dispose();
       throw new Error(`model.domainFeatDir: ${(err as Error).message}`, { cause: err });
