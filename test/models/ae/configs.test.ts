@@ -18,6 +18,7 @@ const INPUT = [1, 16, 64, 64] as const;
 const LATENT: Record<string, number[]> = {
   'conv3d-base-60min.json': [64], // d_z = 64
   'conv3d-base-l1-continue.json': [64], // the same model, continued with the paper's L1 alone (--init)
+  'conv3d-base-dfeat-continue.json': [64], // the same model again, + the domain-feature term (--domain-feat)
   'unet3d-60min.json': [128], // d_z = 128
   'unet3d-patch-60min.json': [128], // d_z = 128 (patch 4 changes the conv_out map, not d_z)
   'causal-vae-64.json': [16, 5, 8, 8], // 16 channels; 1 + 15/4 → 5 frames; 64/8 = 8
