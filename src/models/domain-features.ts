@@ -42,6 +42,11 @@ export class DomainFeatures {
     return this.#model.video.config.inputChannels;
   }
 
+  /** The frozen weights (none requires grad). */
+  parameters(): Tensor[] {
+    return this.#model.parameters();
+  }
+
   /** Videos (B, C, T, H, W) in [0, 1] → each stage's output (B, C_s, T_s, H_s, W_s). */
   forward(video: Tensor): Tensor[] {
     const tower = this.#model.video;

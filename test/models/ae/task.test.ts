@@ -13,7 +13,7 @@ import type { Batch } from '../../../src/data/loader.js';
 import type { AttributeProbe } from '../../../src/metrics/types.js';
 import { videosFromTensor } from '../../../src/media/tensor-video.js';
 import { assertNoLeak } from '../../helpers/leak.js';
-import { INPUT, METRICS, TINY, movingSquares, psnrInline } from './tiny.js';
+import { INPUT, METRICS, TINY, assertAddsTerm, movingSquares, psnrInline } from './tiny.js';
 
 const VGG_FIXTURE = fileURLToPath(new URL('../../../../test/fixtures/vgg19-tiny', import.meta.url));
 
@@ -383,21 +383,7 @@ test('perceptual term: with model.vggDir the loss gains exactly perceptualWeight
     assert.deepEqual(Object.keys(task.modules()), ['ae', 'disc_v', 'disc_z']);
     assert.equal((task.describe().model as Record<string, unknown>).vggDir, VGG_FIXTURE);
     const x = movingSquares(2);
-    T.tidy(() => {
-      T.manualSeed(12);
-      const a = plain.losses(x, true);
-      T.manualSeed(12);
-      const b = task.losses(x, true);
-      assert.equal(a.parts.perc, undefined);
-      const perc = b.parts.perc!.item();
-      assert.ok(perc > 0, `perc ${perc}`);
-      for (const k of Object.keys(a.parts).filter((k) => k !== 'loss')) assert.equal(b.parts[k]!.item(), a.parts[k]!.item(), `part ${k}`);
-      const gained = b.ae.item() - a.ae.item();
-      assert.ok(Math.abs(gained - 0.5 * perc) < 1e-5 * Math.max(1, b.ae.item()), `loss gained ${gained}, 0.5·perc = ${0.5 * perc}`);
-      b.ae.backward();
-      assert.ok(task.vgg!.parameters().every((p) => p.grad === null), 'a VGG19 weight got a gradient');
-      for (const m of Object.values(task.modules())) m.zeroGrad();
-    });
+    assertAddsTerm(plain, task, x, 'perc', 0.5, () => assert.ok(task.vgg!.parameters().every((p) => p.grad === null), 'a VGG19 weight got a gradient'));
     const f = task.trainStep(batchOf(x), ctxAt(0));
     assert.ok(typeof f.perc === 'number' && f.perc > 0, `perc is logged: ${JSON.stringify(f)}`);
     // A zero weight loads nothing; a bad folder fails when the task is built, saying what to download.

@@ -1,6 +1,7 @@
 // Tiny configurations and data shared by the autoencoder tests (fast at 16×16×8).
+import assert from 'node:assert/strict';
 import * as T from '../../../src/tensor/index.js';
-import type { ReconMetrics } from '../../../src/models/ae/wae-task.js';
+import type { AeTask, ReconMetrics } from '../../../src/models/ae/wae-task.js';
 
 export const INPUT: [number, number, number, number] = [1, 8, 16, 16];
 
@@ -37,4 +38,30 @@ export function movingSquares(b: number, t = INPUT[1]): T.Tensor {
     }
   }
   return T.tensor(data, { shape: [b, 1, t, 16, 16] });
+}
+
+/**
+ * An optional loss term, checked against the same task without it (both built alike from the
+ * same seed): on videos `x`, seeded alike, `withTerm` logs `part`, every other part is equal, and
+ * its autoencoder loss exceeds `without`'s by exactly weight·part. Then backward through
+ * `withTerm`'s loss, `afterBackward` (e.g. to check a frozen network got no gradient), and the
+ * gradients are zeroed. Returns the term's value.
+ */
+export function assertAddsTerm(without: AeTask, withTerm: AeTask, x: T.Tensor, part: string, weight: number, afterBackward: () => void = () => undefined): number {
+  return T.tidy(() => {
+    T.manualSeed(12);
+    const a = without.losses(x, true);
+    T.manualSeed(12);
+    const b = withTerm.losses(x, true);
+    assert.equal(a.parts[part], undefined);
+    const value = b.parts[part]!.item();
+    assert.ok(value > 0, `${part} ${value}`);
+    for (const k of Object.keys(a.parts).filter((k) => k !== 'loss')) assert.equal(b.parts[k]!.item(), a.parts[k]!.item(), `part ${k}`);
+    const gained = b.ae.item() - a.ae.item();
+    assert.ok(Math.abs(gained - weight * value) < 1e-5 * Math.max(1, b.ae.item()), `loss gained ${gained}, ${weight}·${part} = ${weight * value}`);
+    b.ae.backward();
+    afterBackward();
+    for (const m of Object.values(withTerm.modules())) m.zeroGrad();
+    return value;
+  });
 }
