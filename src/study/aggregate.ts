@@ -15,6 +15,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import type { Interval, StudyAssets, StudyMetric, StudyResults, StudyRun } from './results.js';
 import { validateStudyResults, writeReport, StudyResultsError, REPORT_FILES } from './report/index.js';
 import { runDir, type StudyPlan } from './plan.js';
+import { trains } from './methods.js';
 import { readDone } from './run.js';
 import { interval } from './stats.js';
 import { metricLabel } from './suite.js';
@@ -65,7 +66,7 @@ export function buildResults(b: BuildInput): StudyResults {
     const secs = runs.filter((r) => r.method === m.id).map((r) => r.trainSeconds);
     return {
       id: m.id, family: m.family, label: m.label, description: m.description, latent: m.latent,
-      budget: { steps: m.kind === 'reference' ? 0 : b.plan.budget.steps, seconds: secs.length ? round(secs.reduce((s, x) => s + x, 0) / secs.length) : 0 },
+      budget: { steps: trains(m) ? b.plan.budget.steps : 0, seconds: secs.length ? round(secs.reduce((s, x) => s + x, 0) / secs.length) : 0 },
     };
   });
   return {
@@ -145,7 +146,7 @@ export function collectRuns(plan: StudyPlan, studyDir: string): CollectedRun[] {
     const base = runDir(m.id, seed);
     out.push({
       method: m.id, seed, metrics, extractors, notes,
-      trainSeconds: m.kind === 'reference' ? 0 : doneSeconds(studyDir, plan, `seed-${seed}/${m.id}/train`, 'trainSeconds'),
+      trainSeconds: trains(m) ? doneSeconds(studyDir, plan, `seed-${seed}/${m.id}/train`, 'trainSeconds') : 0,
       sampleSeconds: doneSeconds(studyDir, plan, `seed-${seed}/${m.id}/samples`, 'sampleSeconds'),
       files: { run: base, eval: file, samples: `${base}/samples` },
     });

@@ -2,8 +2,12 @@
  * The methods a study compares (method.md "The study"; issue 9): the joint family (paper
  * "Towards Bridging the Semantic Spaces of the One-to-Many Mapping in Cross-Modality
  * Text-to-Video Generation", §3 and the baselines of §4.2.2–4.2.3, src/align/methods.ts), the
- * specialised family (text-conditioned latent diffusion, src/diffusion), and the `reference`
- * pseudo-method: real test videos, the ceiling of every metric.
+ * specialised family (text-conditioned latent diffusion, src/diffusion), the `reference`
+ * pseudo-method (real test videos, the ceiling of every metric), and two latent oracles of the
+ * 3DConv-Base latent that both families decode through (steps/oracle.ts): its reconstructions of
+ * real videos (the ceiling of any method decoding through it) and its bucket-median codes (what a
+ * deterministic generator that matches bucket averages decodes to). The oracles are reference
+ * rows: nothing is trained, and they never compete for "best".
  *
  * Every generating method decodes through one of the study's shared video autoencoders:
  *   conv3d-base  the paper's 3DConv-Base WAE (vector latent, d_z = 64 at paper size): the joint
@@ -16,7 +20,10 @@ import type { AeArch } from '../models/ae/types.js';
 import type { AlignMethod } from '../align/names.js';
 import type { Family } from './results.js';
 
-export type MethodKind = 'align' | 'diffusion' | 'reference';
+export type MethodKind = 'align' | 'diffusion' | 'reference' | 'oracle';
+
+/** What a latent oracle decodes (steps/oracle.ts). */
+export type OracleKind = 'recon' | 'bucket-median';
 
 export interface MethodSpec {
   /** Results id, e.g. 'progressive-bucket', 'mlp-conv3d-base'. */
@@ -33,7 +40,12 @@ export interface MethodSpec {
   align?: AlignMethod;
   /** For kind 'diffusion': the denoiser architecture (src/diffusion/denoisers). */
   denoiser?: 'mlp' | 'dit';
+  /** For kind 'oracle': which codes it decodes. */
+  oracle?: OracleKind;
 }
+
+/** The method trains a model (a `train` step and a training budget); the reference and the oracles do not. */
+export const trains = (m: MethodSpec): boolean => m.kind === 'align' || m.kind === 'diffusion';
 
 const joint = (id: AlignMethod, label: string, description: string, ae: AeArch = 'conv3d-base'): MethodSpec => ({
   id, family: 'joint', label, description, latent: ae === 'conv3d-base' ? '3DConv-Base latent' : 'UNetLDM latent', kind: 'align', ae, align: id,
@@ -58,6 +70,16 @@ export const STUDY_METHODS: readonly MethodSpec[] = [
     id: 'dit-causal-vae', family: 'specialised', label: 'Diffusion · causal VAE',
     description: 'text-conditioned latent diffusion with a DiT (spatial + temporal attention, adaLN, cross-attention) in the causal 3-D VAE latent',
     latent: 'causal-VAE latent (4× time, 8× space)', kind: 'diffusion', ae: 'causal-vae', denoiser: 'dit',
+  },
+  {
+    id: 'recon-conv3d-base', family: 'reference', label: 'AE reconstruction · 3DConv-Base',
+    description: "the real videos of the reference row encoded and decoded by the 3DConv-Base autoencoder: the ceiling of every method that decodes through it",
+    latent: '3DConv-Base latent', kind: 'oracle', ae: 'conv3d-base', oracle: 'recon',
+  },
+  {
+    id: 'bucket-median-conv3d-base', family: 'reference', label: 'Bucket-median code · 3DConv-Base',
+    description: "per caption, the coordinate-wise median of its training videos' 3DConv-Base codes, decoded: the output of a deterministic generator that minimises eq. 2's |G_s(z2) − z_v|₁ over a bucket (every sample the same video)",
+    latent: '3DConv-Base latent', kind: 'oracle', ae: 'conv3d-base', oracle: 'bucket-median',
   },
   {
     id: 'reference', family: 'reference', label: 'Real videos', description: 'real test videos of each caption: the ceiling of every metric',

@@ -18,7 +18,7 @@
  * Every step lists the steps it needs (`deps`), all earlier in the list.
  */
 import type { AeArch } from '../models/ae/types.js';
-import { STUDY_METHOD_IDS, studyMethod, type MethodSpec } from './methods.js';
+import { STUDY_METHOD_IDS, studyMethod, trains, type MethodSpec } from './methods.js';
 import { TEXT_SEED_OFFSET, type AePiece, type DataSpec, type DomainPiece, type MethodBudget, type StudyPreset } from './presets.js';
 import { DIVERSITY_METRICS } from './suite.js';
 
@@ -147,6 +147,9 @@ interface SeedContext extends Omit<PlanOptions, 'methods'> {
   dataDeps: string[];
 }
 
+const sampleTitle = (m: MethodSpec): string =>
+  m.kind === 'reference' ? 'collect real videos of the test captions' : m.kind === 'oracle' ? `decode the latent oracle ${m.id}` : `sample ${m.id}`;
+
 /** The shared pieces of one seed, then each method's train → samples → eval. */
 function seedSteps(seed: number, c: SeedContext): PlanStep[] {
   const p = c.preset;
@@ -159,7 +162,7 @@ function seedSteps(seed: number, c: SeedContext): PlanStep[] {
   const probe = c.probe ? at('probe') : null;
   if (probe) out.push({ kind: 'probe', ...probe, title: `seed ${seed} · train the attribute probe`, trainSeed: seed, piece: structuredClone(p.probe) });
   const text = at('text');
-  const generating = c.methods.some((m) => m.kind !== 'reference');
+  const generating = c.methods.some(trains);
   if (generating) out.push({ kind: 'domain', ...text, title: `seed ${seed} · train the conditioning text encoder (seed ${seed + TEXT_SEED_OFFSET})`, role: 'conditioning', trainSeed: seed + TEXT_SEED_OFFSET, piece: structuredClone(p.text) });
   const evalDeps = [domain.id, ...(probe ? [probe.id] : [])];
   const metrics = c.metrics.filter((m) => !DIVERSITY_METRICS.includes(m));
@@ -171,13 +174,13 @@ function seedSteps(seed: number, c: SeedContext): PlanStep[] {
     const ae = m.ae ? givenAe ?? sharedDir(seed, `ae-${m.ae}`) : null;
     const aeDeps = m.ae && givenAe === undefined ? [`seed-${seed}/ae-${m.ae}`] : [];
     const sampleDeps = [...c.dataDeps];
-    if (m.kind !== 'reference') {
+    if (trains(m)) {
       out.push({ kind: 'train', id: id('train'), title: `seed ${seed} · train ${m.id} (${c.budget.steps} steps)`, dir, seed, deps: [...c.dataDeps, ...aeDeps, text.id], method: m, ae: ae!, text: text.dir, budget: { ...c.budget } });
       sampleDeps.push(id('train'));
     }
     out.push({
-      kind: 'samples', id: id('samples'), title: `seed ${seed} · ${m.kind === 'reference' ? 'collect real videos of the test captions' : `sample ${m.id}`}`, dir: `${dir}/samples`, seed, deps: sampleDeps,
-      method: m, run: m.kind === 'reference' ? null : dir, ae, text: m.kind === 'reference' ? null : text.dir,
+      kind: 'samples', id: id('samples'), title: `seed ${seed} · ${sampleTitle(m)}`, dir: `${dir}/samples`, seed, deps: [...sampleDeps, ...(m.kind === 'oracle' ? aeDeps : [])],
+      method: m, run: trains(m) ? dir : null, ae, text: trains(m) ? text.dir : null,
     });
     out.push({
       kind: 'eval', id: id('eval'), title: `seed ${seed} · evaluate ${m.id}`, dir: `${dir}/eval`, seed, deps: [id('samples'), ...evalDeps],

@@ -114,6 +114,8 @@ export const TEXT_SEED_OFFSET = 1000;
 
 const JOINT = ['progressive-bucket', 'clip-infonce', 'imagebind', 'nonprog-bucket', 'nonprog-infonce', 'vicreg', 'byol'];
 const SPECIALISED = ['mlp-conv3d-base', 'dit-causal-vae'];
+/** The latent oracles of the shared 3DConv-Base latent (steps/oracle.ts). */
+const ORACLES = ['recon-conv3d-base', 'bucket-median-conv3d-base'];
 
 const PRESETS: Record<StudyPresetName, StudyPreset> = {
   micro: {
@@ -136,7 +138,7 @@ const PRESETS: Record<StudyPresetName, StudyPreset> = {
     },
     diffusion: { preset: 'micro', models: { mlp: {}, dit: {} }, sampler: { steps: 4, guidance: 3 } },
     samples: { perPrompt: 4, gridPrompts: 4, batchSize: 40 },
-    methods: [...JOINT, ...SPECIALISED, 'reference'],
+    methods: [...JOINT, ...SPECIALISED, ...ORACLES, 'reference'],
   },
   quick: {
     name: 'quick',
@@ -158,7 +160,7 @@ const PRESETS: Record<StudyPresetName, StudyPreset> = {
     },
     diffusion: { preset: 'quick', models: { mlp: { hidden: 128, depth: 3 }, dit: { hidden: 64, depth: 2 } }, sampler: { steps: 20, guidance: 3 } },
     samples: { perPrompt: 4, gridPrompts: 6, batchSize: 40 },
-    methods: [...JOINT, 'codi', ...SPECIALISED, 'reference'],
+    methods: [...JOINT, 'codi', ...SPECIALISED, ...ORACLES, 'reference'],
   },
   paper: {
     name: 'paper',
@@ -181,7 +183,7 @@ const PRESETS: Record<StudyPresetName, StudyPreset> = {
     },
     diffusion: { preset: 'paper', models: { mlp: {}, dit: {} }, sampler: { steps: 50, guidance: 4 } },
     samples: { perPrompt: 4, gridPrompts: 10, batchSize: 32 },
-    methods: [...JOINT, 'codi', ...SPECIALISED, 'reference'],
+    methods: [...JOINT, 'codi', ...SPECIALISED, ...ORACLES, 'reference'],
   },
 };
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { buildPlan, resolveMethods, type PlanStep, type StudyPlan } from '../../src/study/plan.js';
 import { studyPreset, TEXT_SEED_OFFSET, type StudyPresetName } from '../../src/study/presets.js';
 import { chooseMetrics, METRIC_SUITE } from '../../src/study/suite.js';
+import { trains } from '../../src/study/methods.js';
 
 const JOINT = ['progressive-bucket', 'clip-infonce', 'imagebind', 'nonprog-bucket', 'nonprog-infonce', 'vicreg', 'byol'];
 const METRICS = ['clipsim_domain', 'r_precision', 'intra_bucket_diversity', 'fvd'];
@@ -13,9 +14,9 @@ function plan(preset: StudyPresetName, seeds = [0], extra: Partial<Parameters<ty
 
 const ofKind = <K extends PlanStep['kind']>(p: StudyPlan, kind: K) => p.steps.filter((s): s is Extract<PlanStep, { kind: K }> => s.kind === kind);
 
-test('micro: every joint method but codi, both specialised methods and the reference; no unet3d AE', () => {
+test('micro: every joint method but codi, both specialised methods, the two latent oracles and the reference; no unet3d AE', () => {
   const p = plan('micro');
-  assert.deepEqual(p.methods.map((m) => m.id), [...JOINT, 'mlp-conv3d-base', 'dit-causal-vae', 'reference']);
+  assert.deepEqual(p.methods.map((m) => m.id), [...JOINT, 'mlp-conv3d-base', 'dit-causal-vae', 'recon-conv3d-base', 'bucket-median-conv3d-base', 'reference']);
   assert.deepEqual(ofKind(p, 'ae').map((s) => s.arch).sort(), ['causal-vae', 'conv3d-base']);
   assert.equal(p.generatesData, true);
   assert.equal(p.dataDir, 'data/single');
@@ -45,7 +46,7 @@ test('seeds: shared pieces and every method once per seed, each in its own folde
     assert.equal(mine.filter((s) => s.kind === 'ae').length, 3);
     assert.equal(mine.filter((s) => s.kind === 'domain').length, 2, 'evaluation model and conditioning encoder');
     assert.equal(mine.filter((s) => s.kind === 'probe').length, 1);
-    assert.equal(mine.filter((s) => s.kind === 'train').length, p.methods.length - 1, 'every method but the reference trains');
+    assert.equal(mine.filter((s) => s.kind === 'train').length, p.methods.length - 3, 'every method but the reference and the two oracles trains');
     assert.equal(mine.filter((s) => s.kind === 'samples').length, p.methods.length);
     assert.equal(mine.filter((s) => s.kind === 'eval').length, p.methods.length);
   }
@@ -54,6 +55,22 @@ test('seeds: shared pieces and every method once per seed, each in its own folde
   const dirs = p.steps.map((s) => s.dir);
   assert.equal(new Set(ids).size, ids.length, 'step ids are unique');
   assert.equal(new Set(dirs).size, dirs.length, 'every step has its own folder (its done.json)');
+});
+
+test('the latent oracles train nothing, decode through the shared 3DConv-Base autoencoder and wait for it', () => {
+  const p = plan('quick', [0]);
+  for (const id of ['recon-conv3d-base', 'bucket-median-conv3d-base']) {
+    assert.equal(ofKind(p, 'train').find((s) => s.method.id === id), undefined, `${id} has no train step`);
+    const s = ofKind(p, 'samples').find((x) => x.method.id === id)!;
+    assert.equal(s.ae, 'shared/seed-0/ae-conv3d-base');
+    assert.equal(s.run, null);
+    assert.ok(s.deps.includes('seed-0/ae-conv3d-base'), `${id} samples after the autoencoder is trained`);
+    assert.equal(s.dir, `methods/${id}/seed-0/samples`);
+  }
+  const given = buildPlan({ preset: studyPreset('quick'), seeds: [0], data: null, metrics: ['b_psnr'], probe: true, methods: ['recon-conv3d-base'], aeRuns: { 'conv3d-base': '/runs/ae' } });
+  assert.deepEqual(given.methods.map((m) => m.id), ['recon-conv3d-base', 'reference']);
+  assert.equal(ofKind(given, 'domain').length, 1, 'no conditioning text encoder when nothing generates from text');
+  assert.equal(ofKind(given, 'samples')[0]!.ae, '/runs/ae');
 });
 
 test('dependencies come earlier in the plan and name existing steps', () => {
@@ -84,7 +101,7 @@ test('the evaluation models never condition generation: the conditioner is anoth
       assert.notEqual(t.text, probe.dir);
       assert.ok(t.deps.includes(cond.id));
     }
-    for (const s of ofKind(p, 'samples').filter((x) => x.seed === seed && x.method.kind !== 'reference')) assert.equal(s.text, cond.dir);
+    for (const s of ofKind(p, 'samples').filter((x) => x.seed === seed)) assert.equal(s.text, trains(s.method) ? cond.dir : null);
     for (const e of ofKind(p, 'eval').filter((s) => s.seed === seed)) {
       assert.equal(e.domain, evalModel.dir, 'evaluation uses the evaluation model');
       assert.equal(e.probe, probe.dir);

@@ -9,6 +9,7 @@ import { sampleDiffusionStep, trainDiffusionStep } from './diffusion.js';
 import { evaluateStep } from './evaluate.js';
 import { generateDataStep } from './data.js';
 import { sampleJointStep, trainJointStep } from './joint.js';
+import { sampleOracleStep } from './oracle.js';
 import { sampleReferenceStep } from './reference.js';
 
 export const STUDY_EXECUTORS: Executors = {
@@ -20,6 +21,7 @@ export const STUDY_EXECUTORS: Executors = {
   samples: (step, ctx) => {
     switch (step.method.kind) {
       case 'reference': return sampleReferenceStep(step, ctx);
+      case 'oracle': return sampleOracleStep(step, ctx);
       case 'diffusion': return sampleDiffusionStep(step, ctx);
       default: return sampleJointStep(step, ctx);
     }
