@@ -3,7 +3,7 @@
  * the key path) and resolved from layers.
  *
  *   { "train": { steps, batchSize, lr, clipNorm, ema, warmupSteps, valEvery, valBatches,
- *                ckptEvery, keepLast, logEvery, seed, threads?, init, valDomain, valProbe },
+ *                ckptEvery, keepLast, logEvery, seed, threads?, init, valDomain, valProbe, maxSeconds },
  *     "data":  { dir, split, sampler, perBucket, channels, valSplit },
  *     "model": { ...the architecture's hyper-parameters, validated by the task } }
  *
@@ -70,6 +70,14 @@ export interface TrainSection {
    * Only for tasks whose validation makes videos; null: none.
    */
   valProbe: string | null;
+  /**
+   * Wall-clock budget in seconds, summed over every session of the run (null: none). The first
+   * step that ends at or past it is treated as the last: final validation, checkpoint, exported
+   * model; results.json records the steps done and `stoppedBy: "time"`. The learning-rate
+   * schedule still follows `steps`, so set `steps` to what the budget about allows. For
+   * comparisons "within N minutes on this machine".
+   */
+  maxSeconds: number | null;
 }
 
 export type TrainSampler = 'random' | 'bucket';
@@ -113,6 +121,7 @@ export const TRAINER_DEFAULTS = {
     init: null,
     valDomain: null,
     valProbe: null,
+    maxSeconds: null,
   },
   data: { split: 'train', sampler: 'random', perBucket: 4, channels: null, valSplit: 'val' },
   model: {},
@@ -135,6 +144,7 @@ const trainSchema: Schema<TrainSection> = s.object({
   init: s.nullable(s.string({ nonEmpty: true })),
   valDomain: s.nullable(s.string({ nonEmpty: true })),
   valProbe: s.nullable(s.string({ nonEmpty: true })),
+  maxSeconds: s.nullable(s.number({ gt: 0 })),
 });
 
 const dataSchema: Schema<DataSection> = s.object({

@@ -11,7 +11,7 @@ import { TrainError } from './errors.js';
 import { RUN_FILES, type RunDir } from './run-dir.js';
 
 /** Config keys that may differ between a run and its resumption. */
-export const RESUMABLE_DIFFERENCES: readonly string[] = ['data.dir', 'train.threads', 'train.valDomain', 'train.valProbe'];
+export const RESUMABLE_DIFFERENCES: readonly string[] = ['data.dir', 'train.threads', 'train.valDomain', 'train.valProbe', 'train.maxSeconds'];
 
 /**
  * Throw a TrainError listing the keys where `cfg` differs from the run's saved config.json.

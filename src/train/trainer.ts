@@ -12,6 +12,8 @@
  *      weights swapped in, RNG state saved and restored around it, so validating changes
  *      nothing in the training); a checkpoint every ckptEvery steps, at a new best validation
  *      figure and at the end, then pruning to keepLast plus the best.
+ *   The end is step `steps`, or with `maxSeconds` the first step that ends at or past that many
+ *   seconds of training (all sessions; in data-parallel runs rank 0's clock decides for all).
  *
  * Resume policy:
  *   - A run folder that already holds a run (config.json or checkpoints) is refused unless
@@ -75,8 +77,10 @@ export interface TrainResult {
   runDir: string;
   /** Completed steps. */
   step: number;
-  /** The step budget was reached (false when stopped by the signal). */
+  /** The step or time budget was reached (false when stopped by the signal). */
   completed: boolean;
+  /** What ended a completed run: the step budget, or `train.maxSeconds`. */
+  stoppedBy: 'steps' | 'time' | null;
   /** Final validation metrics (null without validation or when stopped). */
   validation: Record<string, number> | null;
   best: BestRecord | null;
@@ -152,6 +156,8 @@ class Trainer {
   private lastCheckpoint = -1;
   private finalValidation: Record<string, number> | null = null;
   private lastFigures: Record<string, number> = {};
+  /** Set when `train.maxSeconds` ended the run. */
+  private timeUp = false;
   private runInfo!: RunInfo;
 
   constructor(
@@ -221,11 +227,12 @@ class Trainer {
     if (stopped) {
       this.progress.message(`stopped at step ${this.step}; resume with --resume`);
       this.writeRunInfo(false);
-      return { runDir: this.rd.dir, step: this.step, completed: false, validation: null, best: this.best, wallClockS: this.elapsed() };
+      return { runDir: this.rd.dir, step: this.step, completed: false, stoppedBy: null, validation: null, best: this.best, wallClockS: this.elapsed() };
     }
     if (this.finalValidation === null) this.finalValidation = await this.validate(); // resumed at the end
+    if (this.timeUp) this.progress.message(`train.maxSeconds (${this.cfg.train.maxSeconds} s) reached at step ${this.step} of ${total}`);
     this.finish();
-    return { runDir: this.rd.dir, step: total, completed: true, validation: this.finalValidation, best: this.best, wallClockS: this.elapsed() };
+    return { runDir: this.rd.dir, step: this.step, completed: true, stoppedBy: this.timeUp ? 'time' : 'steps', validation: this.finalValidation, best: this.best, wallClockS: this.elapsed() };
   }
 
   dispose(): void {
@@ -314,10 +321,14 @@ class Trainer {
 
   // ---- the loop ------------------------------------------------------------------------------
 
-  /** Train to the step budget; returns true when stopped by the signal. */
+  /** Train to the step (or time) budget; returns true when stopped by the signal. */
   private async loop(): Promise<boolean> {
     const total = this.cfg.train.steps;
     const len = this.loader.len();
+    if (this.step < total && this.overTime()) { // resumed past the time budget
+      this.timeUp = true;
+      return false;
+    }
     while (this.step < total) {
       const epoch = this.pos.epoch;
       for await (const batch of this.loader.epoch(epoch, this.pos.batch)) {
@@ -330,13 +341,28 @@ class Trainer {
         }
         this.step += 1;
         this.pos = this.pos.batch + 1 >= len ? { epoch: epoch + 1, batch: 0 } : { epoch, batch: this.pos.batch + 1 };
-        const stop = this.opts.signal?.aborted === true && this.step < total;
-        await this.afterStep(figures, videos, epoch, stop);
-        if (this.step >= total) break;
+        this.timeUp = this.step < total && this.overTime();
+        const last = this.step >= total || this.timeUp;
+        const stop = this.opts.signal?.aborted === true && !last;
+        await this.afterStep(figures, videos, epoch, stop, last);
+        if (last) return false;
         if (stop) return true;
       }
     }
     return false;
+  }
+
+  /** `train.maxSeconds` has passed (rank 0's clock, shared with every rank). */
+  private overTime(): boolean {
+    const max = this.cfg.train.maxSeconds;
+    if (max === null) return false;
+    const mine = this.elapsed() >= max ? 1 : 0;
+    if (this.dist.worldSize === 1) return mine === 1;
+    return T.tidy(() => {
+      const flag = T.tensor(Float64Array.of(this.isMain ? mine : 0)); // (1,)
+      this.dist.allReduce([flag], 'sum');
+      return (flag.toArray() as ArrayLike<number>)[0]! > 0;
+    });
   }
 
   /** Steps 1–3 of the file comment. */
@@ -370,27 +396,26 @@ class Trainer {
   }
 
   /** Step 4 of the file comment. */
-  private async afterStep(figures: Record<string, number>, videos: number, epoch: number, stop: boolean): Promise<void> {
-    const total = this.cfg.train.steps;
+  private async afterStep(figures: Record<string, number>, videos: number, epoch: number, stop: boolean, last: boolean): Promise<void> {
     const w = this.window;
     w.count += 1;
     w.videos += videos * this.dist.worldSize;
     for (const [k, v] of Object.entries(figures)) w.sums[k] = (w.sums[k] ?? 0) + v;
-    const logDue = this.step % this.cfg.train.logEvery === 0 || this.step === total;
+    const logDue = this.step % this.cfg.train.logEvery === 0 || last;
     const vps = w.videos / Math.max(1e-9, (performance.now() - this.windowStart) / 1000);
     if (logDue) this.logTrain(epoch, vps);
     this.progress.update(this.step, logDue ? this.lastFigures : this.windowMeans(), vps, logDue);
 
     const { valEvery } = this.cfg.train;
     let improved = false;
-    if ((valEvery > 0 && this.step % valEvery === 0) || this.step === total) {
+    if ((valEvery > 0 && this.step % valEvery === 0) || last) {
       const metrics = await this.validate();
       if (metrics) {
-        if (this.step === total) this.finalValidation = metrics;
+        if (last) this.finalValidation = metrics;
         improved = this.logValidation(metrics, epoch);
       }
     }
-    if (this.step % this.cfg.train.ckptEvery === 0 || improved || this.step === total || stop) this.checkpoint();
+    if (this.step % this.cfg.train.ckptEvery === 0 || improved || last || stop) this.checkpoint();
   }
 
   private windowMeans(): Record<string, number> {
@@ -498,8 +523,10 @@ class Trainer {
     const ema = this.ema !== null;
     this.rd.writeJson(RUN_FILES.results, {
       kind: this.task.kind,
-      steps: this.cfg.train.steps,
-      epochs: round(this.cfg.train.steps / this.loader.len()),
+      steps: this.step,
+      epochs: round(this.step / this.loader.len()),
+      stoppedBy: this.timeUp ? 'time' : 'steps',
+      plannedSteps: this.cfg.train.steps,
       wallClockS: round(this.elapsed()),
       validation: this.finalValidation,
       validatedWith: ema ? 'ema' : 'weights',

@@ -171,6 +171,49 @@ test('the run folder: config.json, run.json, model/, results.json', async () => 
   );
 });
 
+test('maxSeconds: the first step past the wall-clock budget ends the run as its last step; resuming with a larger budget goes on', async () => {
+  const out = runDir();
+  // 100 ms per step, a 0.8 s budget out of 1000 planned steps: every step before the last ended
+  // under 0.8 s, so the last is at most step 0.8 / 0.1 = 8.
+  const cfg = tinyConfig(data, { steps: 1000, warmupSteps: 0, valEvery: 0, ckptEvery: 500, logEvery: 1000, maxSeconds: 0.8 });
+  let task = new TinyTask();
+  task.dispose();
+  const r = await train(() => (task = new TinyTask({ lr: cfg.train.lr, sleepMs: 100 })), { config: cfg, runDir: out, progress: null });
+  assert.equal(r.completed, true);
+  assert.equal(r.stoppedBy, 'time');
+  assert.ok(r.step >= 1 && r.step <= 8, `stopped at step ${r.step}`);
+  assert.equal(task.records.length, r.step);
+  assert.ok(r.wallClockS >= 0.8);
+  // The schedule still runs over the planned 1000 steps: the last rate is far from 0.
+  close(task.records.at(-1)!.figures['lr_net']!, lrClosedForm(0.01, 0, 1000, r.step - 1), 1e-12, 'lr at the last step');
+  // The end of a run: a final train and val line, a checkpoint, the exported model, results.json.
+  const log = readLog(out);
+  assert.deepEqual(log.filter((l) => l['type'] === 'val').map((l) => l['step']), [r.step]);
+  assert.equal(log.filter((l) => l['type'] === 'train').at(-1)!['step'], r.step);
+  assert.ok(readdirSync(join(out, 'ckpt')).includes(`step-${String(r.step).padStart(6, '0')}.safetensors`));
+  assert.ok(existsSync(join(out, 'model', 'net.safetensors')));
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Record<string, unknown>;
+  assert.equal(results['steps'], r.step);
+  assert.equal(results['plannedSteps'], 1000);
+  assert.equal(results['stoppedBy'], 'time');
+
+  // Resumed with the same budget: already spent, no step is taken.
+  const same = await train(() => (task = new TinyTask({ lr: cfg.train.lr, sleepMs: 100 })), { config: cfg, runDir: out, resume: true, progress: null });
+  assert.equal(same.step, r.step);
+  assert.equal(task.records.length, 0);
+  // With a larger budget (a key that may change on resume) it goes on from where it stopped:
+  // the resumed clock starts at the time recorded at that step, at most r.wallClockS.
+  const more = tinyConfig(data, { ...cfg.train, maxSeconds: r.wallClockS + 1.5 });
+  const next = await train(() => (task = new TinyTask({ lr: cfg.train.lr, sleepMs: 100 })), { config: more, runDir: out, resume: true, progress: null });
+  assert.equal(next.stoppedBy, 'time');
+  assert.ok(next.step > r.step, `went on from step ${r.step} to ${next.step}`);
+  assert.equal(task.records[0]!.step, r.step);
+  // Without a budget the same steps run to the planned end.
+  const plain = await train(() => new TinyTask({ lr: cfg.train.lr }), { config: tinyConfig(data, { steps: 3, valEvery: 0 }), runDir: runDir(), progress: null });
+  assert.equal(plain.stoppedBy, 'steps');
+  assert.equal(plain.step, 3);
+});
+
 test('a too-small training split is refused with advice', async () => {
   const cfg = tinyConfig(data, { batchSize: 100 });
   await assert.rejects(

@@ -29,6 +29,8 @@ options:
   --preset NAME       ${PRESETS.join(' | ')}                                  [quick]
   --config FILE       JSON {train, data, model} merged over the preset; unknown keys are rejected
   --steps N           train.steps (optimisation steps)
+  --max-seconds S     train.maxSeconds: end the run (validated, exported) at the first step
+                      past S seconds of training, e.g. 3600 for "within 60 minutes"
   --seed S            train.seed (weights init, noise and data order)
   --init RUN          warm start: initialise the weights from a finished run of the same
                       architecture (its model/); optimizer, schedule and step start fresh (train.init)
@@ -54,6 +56,8 @@ export interface TrainAeArgs {
   data: string;
   configFile?: string;
   steps?: number;
+  /** train.maxSeconds: the wall-clock budget. */
+  maxSeconds?: number;
   seed?: number;
   /** model.vggDir: the VGG19 folder of the perceptual term. */
   vgg?: string;
@@ -74,6 +78,7 @@ export function resolveAeConfig(spec: AeSpec, a: TrainAeArgs): TrainerConfig {
   const flags: { data: { dir: string }; train: Record<string, number | string>; model?: { vggDir?: string; domainFeatDir?: string } } = { data: { dir: a.data }, train: {} };
   if (a.init !== undefined) flags.train['init'] = a.init;
   if (a.steps !== undefined) flags.train['steps'] = a.steps;
+  if (a.maxSeconds !== undefined) flags.train['maxSeconds'] = a.maxSeconds;
   if (a.seed !== undefined) flags.train['seed'] = a.seed;
   if (a.valProbe !== undefined) flags.train['valProbe'] = a.valProbe;
   if (a.valDomain !== undefined) flags.train['valDomain'] = a.valDomain;
@@ -109,6 +114,7 @@ export async function runTrainAe(argv: string[], specFor: (arch: string) => AeSp
     preset: { type: 'string', default: 'quick' },
     config: { type: 'string' },
     steps: { type: 'number' },
+    'max-seconds': { type: 'number' },
     seed: { type: 'number' },
     vgg: { type: 'string' },
     'domain-feat': { type: 'string' },
@@ -129,6 +135,11 @@ export async function runTrainAe(argv: string[], specFor: (arch: string) => AeSp
   const steps = integerFlag(flags.steps, 'steps', 1);
   const seed = integerFlag(flags.seed, 'seed', 0);
   if (steps !== undefined) args.steps = steps;
+  if (flags['max-seconds'] !== undefined) {
+    const max = flags['max-seconds'] as number;
+    if (!(max > 0)) throw new UsageError(`--max-seconds must be a number of seconds > 0, got ${max}`);
+    args.maxSeconds = max;
+  }
   if (seed !== undefined) args.seed = seed;
   if (flags.init !== undefined) {
     const init = flags.init as string;
@@ -180,7 +191,7 @@ export async function runTrainAe(argv: string[], specFor: (arch: string) => AeSp
 
 function summary(arch: string, out: string, r: TrainResult): string {
   const val = r.validation ? Object.entries(r.validation).map(([k, v]) => `${k} ${formatFigure(v)}`).join(', ') : 'no validation';
-  const head = r.completed ? `trained ${arch} for ${r.step} steps` : `stopped ${arch} at step ${r.step}`;
+  const head = r.completed ? `trained ${arch} for ${r.step} steps${r.stoppedBy === 'time' ? ' (train.maxSeconds reached)' : ''}` : `stopped ${arch} at step ${r.step}`;
   return `${head} in ${r.wallClockS.toFixed(1)} s (${val}); run folder ${out}`;
 }
 
