@@ -77,6 +77,7 @@ test('bucket-median oracle: per test caption, G of the per-coordinate median of 
     // A: codes (10², 200², 30²)/255² → median 30²/255² → 30. B: the midpoint of 40² and 60² →
     // sqrt((1600 + 3600) / 2) = 50.99 → 51 (a median over pixels would give 50).
     assert.deepEqual(levels(out.videos), [[30], [30], [30], [51], [51], [51]]);
+    assert.deepEqual(out.missing, []);
   });
   assert.equal(ae.encoded, 6, 'every training video is encoded once');
 });
@@ -90,12 +91,18 @@ test('recon oracle: G(E(v)) of exactly the reference videos, with their splits',
     // A: the validation video first, then the test one; B has only its test video.
     assert.deepEqual(out.which, [{ promptIndex: 0, sample: 0, source: 'val' }, { promptIndex: 0, sample: 1, source: 'test' }, { promptIndex: 1, sample: 0, source: 'test' }]);
     assert.deepEqual(levels(out.videos), [[77], [90], [120]]);
+    assert.deepEqual(out.missing, []);
   });
   assert.equal(ae.encoded, 3);
 });
 
-test('bucket-median oracle: a test caption without training videos is refused by name', async (t) => {
+test('bucket-median oracle: a test caption without training videos gets no samples and is named; none at all is refused', async (t) => {
   const reader = dataset(t, VIDEOS.filter(([c, s]) => !(c === B && s === 'train')));
-  await assert.rejects(oracleVideos('bucket-median', new SquareAe(), reader, testPrompts(reader.manifest), 1, 4),
-    /needs training videos of every test caption; 'digit 2 is moving left and right' has none in the train split of 'levels'/);
+  const out = await oracleVideos('bucket-median', new SquareAe(), reader, testPrompts(reader.manifest), 2, 4);
+  assert.deepEqual(out.missing, [B]);
+  assert.deepEqual(out.which, [{ promptIndex: 0, sample: 0 }, { promptIndex: 0, sample: 1 }]);
+  assert.deepEqual(levels(out.videos), [[30], [30]]);
+  const none = dataset(t, VIDEOS.filter(([c, s]) => s !== 'train' || (c !== A && c !== B))); // trains only on a caption no test video has
+  await assert.rejects(oracleVideos('bucket-median', new SquareAe(), none, testPrompts(none.manifest), 1, 4),
+    /needs training videos of the test captions; none of the 2 has any in the train split of 'levels'/);
 });

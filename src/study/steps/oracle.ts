@@ -10,7 +10,10 @@
  *                  taken per coordinate. It is the minimiser over z of Σ_v |z − E(v)|₁, i.e. of
  *                  eq. 2's latent term |G_s(z2) − z_v|₁ summed over a bucket, so it is the output
  *                  of a deterministic text-to-code generator that matches its bucket perfectly in
- *                  that term; every one of the k samples of a caption is the same video.
+ *                  that term; every one of the k samples of a caption is the same video. A test
+ *                  caption without training videos has no bucket to match: it gets no samples
+ *                  (named in the step's record), as the reference has fewer videos of a caption
+ *                  that the validation and test splits hold fewer times.
  *
  * Codes are the posterior means (`encode`); E and G are the study's shared autoencoder of the
  * method's architecture.
@@ -27,7 +30,7 @@ import type { OracleKind } from '../methods.js';
 import type { StepOf } from '../plan.js';
 import type { RunContext } from '../run.js';
 import { referenceVideos, type PickedVideos } from './reference.js';
-import { gridPrompts, promptMajor, testPrompts, writeSamples } from './samples.js';
+import { gridPrompts, testPrompts, writeSamples } from './samples.js';
 
 /**
  * Column-wise median of `n` rows of `d` values (row-major): for an even `n` the midpoint of the two
@@ -57,8 +60,17 @@ export function reconstructVideos(ae: VideoAutoencoder, picked: PickedVideos, ba
   return out;
 }
 
-/** Per prompt, the coordinate-wise median of the training split's codes of that caption: (P, ...latent). Throws naming a prompt without training videos. */
-export async function bucketMedianCodes(ae: VideoAutoencoder, reader: DatasetReader, prompts: readonly string[], batch: number): Promise<T.Tensor> {
+export interface BucketMedians {
+  /** (P', ...latent): one code per prompt that has training videos, in prompt order. */
+  codes: T.Tensor;
+  /** Index into the prompts of each row of `codes`. */
+  promptIndices: number[];
+  /** Prompts without training videos (no code). */
+  missing: string[];
+}
+
+/** Per prompt, the coordinate-wise median of the training split's codes of that caption. Throws when no prompt has training videos. */
+export async function bucketMedianCodes(ae: VideoAutoencoder, reader: DatasetReader, prompts: readonly string[], batch: number): Promise<BucketMedians> {
   const rows = new Map<string, Float32Array[]>(prompts.map((p) => [p, []]));
   const loader = new DataLoader(reader, { split: 'train', batchSize: batch, shuffle: false });
   let latent: number[] = [];
@@ -77,32 +89,45 @@ export async function bucketMedianCodes(ae: VideoAutoencoder, reader: DatasetRea
       b.videos.dispose();
     }
   }
+  const promptIndices = prompts.map((_, i) => i).filter((i) => rows.get(prompts[i]!)!.length > 0);
+  const missing = prompts.filter((p) => rows.get(p)!.length === 0);
+  if (promptIndices.length === 0) throw new Error(`the bucket-median oracle needs training videos of the test captions; none of the ${prompts.length} has any in the train split of '${reader.manifest.name}'`);
   const d = latent.reduce((a, x) => a * x, 1);
-  const medians = new Float32Array(prompts.length * d);
-  prompts.forEach((p, i) => {
-    const list = rows.get(p)!;
-    if (list.length === 0) throw new Error(`the bucket-median oracle needs training videos of every test caption; '${p}' has none in the train split of '${reader.manifest.name}'`);
+  const medians = new Float32Array(promptIndices.length * d);
+  promptIndices.forEach((pi, row) => {
+    const list = rows.get(prompts[pi]!)!;
     const all = new Float32Array(list.length * d);
     list.forEach((r, k) => all.set(r, k * d));
-    medians.set(columnMedian(all, list.length, d), i * d);
+    medians.set(columnMedian(all, list.length, d), row * d);
   });
-  return T.tensor(medians, { shape: [prompts.length, ...latent] });
+  return { codes: T.tensor(medians, { shape: [promptIndices.length, ...latent] }), promptIndices, missing };
+}
+
+export interface OracleVideos {
+  videos: VideoU8[];
+  /** Per video: its prompt and sample number (and split, for reconstructions of real videos). */
+  which: { promptIndex: number; sample: number; source?: string }[];
+  /** Prompts left without videos (bucket-median: no training videos of that caption). */
+  missing: string[];
 }
 
 /** The oracle's videos for `prompts` (k per prompt) and their (prompt, sample) layout. */
-export async function oracleVideos(kind: OracleKind, ae: VideoAutoencoder, reader: DatasetReader, prompts: readonly string[], k: number, batch: number): Promise<{ videos: VideoU8[]; which: { promptIndex: number; sample: number; source?: string }[] }> {
+export async function oracleVideos(kind: OracleKind, ae: VideoAutoencoder, reader: DatasetReader, prompts: readonly string[], k: number, batch: number): Promise<OracleVideos> {
   if (kind === 'recon') {
     const picked = referenceVideos(reader, prompts, k);
-    return { videos: reconstructVideos(ae, picked, batch), which: picked.which };
+    const have = new Set(picked.which.map((w) => w.promptIndex));
+    return { videos: reconstructVideos(ae, picked, batch), which: picked.which, missing: prompts.filter((_, i) => !have.has(i)) };
   }
-  const codes = await bucketMedianCodes(ae, reader, prompts, batch); // (P, ...latent)
+  const { codes, promptIndices, missing } = await bucketMedianCodes(ae, reader, prompts, batch); // codes (P', ...latent)
   try {
     const once: VideoU8[] = [];
-    for (let i = 0; i < prompts.length; i += batch) {
-      once.push(...T.noGrad(() => T.tidy(() => videosFromTensor(ae.decode(codes.narrow(0, i, Math.min(batch, prompts.length - i))))))); // (b, C, T, H, W)
+    const n = promptIndices.length;
+    for (let i = 0; i < n; i += batch) {
+      once.push(...T.noGrad(() => T.tidy(() => videosFromTensor(ae.decode(codes.narrow(0, i, Math.min(batch, n - i))))))); // (b, C, T, H, W)
     }
-    const which = promptMajor(prompts.length, k);
-    return { videos: which.map((w) => once[w.promptIndex]!), which };
+    const which = promptIndices.flatMap((promptIndex) => Array.from({ length: k }, (_, sample) => ({ promptIndex, sample })));
+    const row = new Map(promptIndices.map((p, r) => [p, r]));
+    return { videos: which.map((w) => once[row.get(w.promptIndex)!]!), which, missing };
   } finally {
     codes.dispose();
   }
@@ -117,10 +142,11 @@ export async function sampleOracleStep(step: StepOf<'samples'>, ctx: RunContext)
     const prompts = testPrompts(reader.manifest);
     const s = ctx.plan.preset.samples;
     const t0 = performance.now();
-    const { videos, which } = await oracleVideos(kind, ae, reader, prompts, s.perPrompt, s.batchSize);
+    const { videos, which, missing } = await oracleVideos(kind, ae, reader, prompts, s.perPrompt, s.batchSize);
     const seconds = (performance.now() - t0) / 1000;
+    if (missing.length > 0) ctx.log(`  ${missing.length} of ${prompts.length} test captions have no ${kind === 'recon' ? 'real videos to reconstruct' : 'training videos, so no bucket median'}: no samples for them (${missing.slice(0, 3).map((m) => `'${m}'`).join(', ')}${missing.length > 3 ? ', …' : ''})`);
     writeSamples(ctx.abs(step.dir), { method: step.method.id, seed: step.seed ?? 0, prompts, perPrompt: s.perPrompt, gridPrompts: gridPrompts(prompts, s.gridPrompts), generationSeconds: seconds }, videos, which);
-    return { sampleSeconds: seconds, videos: videos.length, prompts: prompts.length, oracle: kind };
+    return { sampleSeconds: seconds, videos: videos.length, prompts: prompts.length, oracle: kind, missing };
   } finally {
     ae.dispose();
     reader.close();
