@@ -173,13 +173,13 @@ function seedSteps(seed: number, c: SeedContext): PlanStep[] {
     const givenAe = m.ae ? given[m.ae] : undefined;
     const ae = m.ae ? givenAe ?? sharedDir(seed, `ae-${m.ae}`) : null;
     const aeDeps = m.ae && givenAe === undefined ? [`seed-${seed}/ae-${m.ae}`] : [];
-    const sampleDeps = [...c.dataDeps];
+    const sampleDeps = [...c.dataDeps, ...aeDeps]; // sampling decodes through the autoencoder
     if (trains(m)) {
       out.push({ kind: 'train', id: id('train'), title: `seed ${seed} · train ${m.id} (${c.budget.steps} steps)`, dir, seed, deps: [...c.dataDeps, ...aeDeps, text.id], method: m, ae: ae!, text: text.dir, budget: { ...c.budget } });
       sampleDeps.push(id('train'));
     }
     out.push({
-      kind: 'samples', id: id('samples'), title: `seed ${seed} · ${sampleTitle(m)}`, dir: `${dir}/samples`, seed, deps: [...sampleDeps, ...(m.kind === 'oracle' ? aeDeps : [])],
+      kind: 'samples', id: id('samples'), title: `seed ${seed} · ${sampleTitle(m)}`, dir: `${dir}/samples`, seed, deps: sampleDeps,
       method: m, run: trains(m) ? dir : null, ae, text: trains(m) ? text.dir : null,
     });
     out.push({

@@ -126,8 +126,7 @@ export async function oracleVideos(kind: OracleKind, ae: VideoAutoencoder, reade
       once.push(...T.noGrad(() => T.tidy(() => videosFromTensor(ae.decode(codes.narrow(0, i, Math.min(batch, n - i))))))); // (b, C, T, H, W)
     }
     const which = promptIndices.flatMap((promptIndex) => Array.from({ length: k }, (_, sample) => ({ promptIndex, sample })));
-    const row = new Map(promptIndices.map((p, r) => [p, r]));
-    return { videos: which.map((w) => once[row.get(w.promptIndex)!]!), which, missing };
+    return { videos: once.flatMap((v) => Array<VideoU8>(k).fill(v)), which, missing }; // k copies of each decoded video, in `which` order
   } finally {
     codes.dispose();
   }
