@@ -153,6 +153,8 @@ export interface DiffusionRunRecord {
   sample: SampleOptions;
   /** How μ and λ were estimated; null when the config fixed both. */
   calibration: LatentCalibration | null;
+  /** The pre-encoded latents file the latent cache started from (`--latents`), if any. */
+  latentsFile?: { path: string; split: string; videos: number } | null;
 }
 
 /** `describe()` of the task with the run record merged in (task.json). */
@@ -170,6 +172,7 @@ export function runDescription(desc: Record<string, unknown>, r: DiffusionRunRec
     data: r.data,
     sample: { ...r.sample },
     calibration: r.calibration ? { ...r.calibration } : null,
+    latentsFile: r.latentsFile ? { ...r.latentsFile } : null,
   };
 }
 

@@ -165,6 +165,21 @@ export class DiffusionTask implements TrainTask {
     return { shift: this.#shift, scale: this.#scale };
   }
 
+  /**
+   * Fill the latent cache with pre-encoded raw latents E(video) by video id (a `t2v ae encode`
+   * file, src/diffusion/latents-file.ts); those videos are never encoded again. Needs
+   * `cacheLatents`. Each row must hold prod(latentShape) values for `input` clips.
+   */
+  preloadLatents(latents: ReadonlyMap<string, Float32Array>, input: readonly [number, number, number, number]): number {
+    if (!this.options.cacheLatents) throw new Error('pre-encoded latents need model.diffusion.cacheLatents = true (they fill the latent cache)');
+    const size = this.ae.latentShape(input).reduce((a, b) => a * b, 1);
+    for (const [id, row] of latents) {
+      if (row.length !== size) throw new Error(`pre-encoded latent of '${id}' has ${row.length} values; the autoencoder makes ${size} per clip`);
+      this.#cache.set(id, row);
+    }
+    return latents.size;
+  }
+
   /** E(videos) (B, ...latentShape), unscaled, no grad; cached by id when `cacheLatents`. */
   #rawLatents(videos: Tensor, ids?: string[]): Tensor {
     return T.tidy(() => T.noGrad(() => {

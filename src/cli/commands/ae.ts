@@ -3,7 +3,7 @@
  * folder) on a data set or on saved latents.
  *
  *   encode       a split's videos → latents.safetensors: `latents` (N, ...latent) float32 (the
- *                posterior means), `buckets` (N) int32; metadata: arch, run, data, split, ids and
+ *                posterior means), `buckets` (N) int32; metadata: arch, run, data, split, aeSha256, ids and
  *                captions (JSON lists)
  *   decode       latents.safetensors → one GIF per video (named by id when the file has ids) and
  *                grid.gif of the first 16
@@ -12,7 +12,7 @@
  *                metrics.json (PSNR / SSIM mean and per video); prints PSNR and SSIM
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as T from '../../tensor/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import { UsageError, parseFlags, type Command } from '../command.js';
@@ -29,6 +29,7 @@ import { psnrVideos, ssimVideos } from '../../metrics/stats/ssim.js';
 import { AeRunError, loadAeRun } from '../../models/ae/index.js';
 import type { ReconMetrics } from '../../models/ae/wae-task.js';
 import type { VideoAeBase } from '../../models/ae/base.js';
+import { LATENTS_FORMAT, aeWeightsDigest } from '../../diffusion/latents-file.js';
 
 interface SplitBatches {
   reader: DatasetReader;
@@ -72,6 +73,7 @@ async function forEachBatch(s: SplitBatches, fn: (videos: Tensor, ids: string[],
 /** Encode a split to a latents file; returns the latents' shape. */
 export async function encodeSplit(runDir: string, data: string, split: Split, out: string, opts: { n?: number; batch?: number } = {}): Promise<number[]> {
   const ae = await loadAeRun(runDir);
+  const digest = aeWeightsDigest(runDir); // the weights the latents came from (src/diffusion/latents-file.ts checks it)
   const s = openSplit(ae, data, split, opts.n ?? 0, opts.batch ?? 16);
   const parts: Tensor[] = [];
   const ids: string[] = [];
@@ -88,7 +90,8 @@ export async function encodeSplit(runDir: string, data: string, split: Split, ou
     const bucketT = T.tensor(Int32Array.from(buckets)); // (N)
     try {
       saveTensors(out, new Map([['latents', latents], ['buckets', bucketT]]), {
-        format: 't2vlab-latents', arch: ae.arch, run: runDir, data, split, ids: JSON.stringify(ids), captions: JSON.stringify(captions),
+        format: LATENTS_FORMAT, arch: ae.arch, run: resolve(runDir), data: resolve(data), split, ids: JSON.stringify(ids), captions: JSON.stringify(captions),
+        ...(digest !== null ? { aeSha256: digest } : {}),
       });
       return latents.shape;
     } finally {

@@ -23,7 +23,8 @@ import { train, type TrainResult } from '../../train/trainer.js';
 import { formatFigure } from '../../train/progress.js';
 import { DENOISER_ARCHS, type DenoiserArch } from '../../diffusion/denoisers/types.js';
 import { PRESETS, type Preset } from '../../diffusion/presets.js';
-import { OBJECTIVES, createDiffusionTask, type Objective } from '../../diffusion/task.js';
+import { OBJECTIVES, createDiffusionTask, type DiffusionTask, type Objective } from '../../diffusion/task.js';
+import { LatentsFileError, readLatentsFile, type LatentsFile } from '../../diffusion/latents-file.js';
 import { calibrateLatents, type LatentCalibration } from '../../diffusion/calibration.js';
 import { diffusionPresetLayer, diffusionSettings, recordingTask, type DiffusionRunRecord, type DiffusionRunSettings } from '../../diffusion/run-config.js';
 import type { FrozenLoaders } from '../../diffusion/load.js';
@@ -43,6 +44,8 @@ options:
   --data DIR          t2vlab dataset folder; (C, T, H, W) from its manifest      [required]
   --out RUN           run folder (created; one that already holds a run needs --resume) [required]
   --text DIR          conditioning text encoder run folder (never the evaluation model)
+  --latents FILE      pre-encoded latents of the training split (t2v ae encode --split train with
+                      the same autoencoder run): training starts on cached latents
   --clip DIR          or: CLIP folder; its text tower conditions (pooled only)
   --preset NAME       ${PRESETS.join(' | ')}                                          [quick]
   --config FILE       JSON {train, data, model} merged over the preset; model holds the denoiser's
@@ -64,6 +67,7 @@ export interface TrainDiffusionArgs {
   conditioner: ConditionerSpec;
   preset: Preset;
   configFile?: string;
+  latentsFile?: string;
   steps?: number;
   seed?: number;
   resume: boolean | string;
@@ -85,7 +89,7 @@ function oneOf<V extends string>(v: unknown, valid: readonly V[], name: string):
 export function parseTrainDiffusion(argv: string[]): TrainDiffusionArgs {
   const { flags, positional } = parseFlags(argv, {
     latent: { type: 'string', required: true }, denoiser: { type: 'string', required: true }, objective: { type: 'string' },
-    data: { type: 'string', required: true }, out: { type: 'string', required: true }, text: { type: 'string' }, clip: { type: 'string' },
+    data: { type: 'string', required: true }, out: { type: 'string', required: true }, text: { type: 'string' }, clip: { type: 'string' }, latents: { type: 'string' },
     preset: { type: 'string', default: 'quick' }, config: { type: 'string' }, steps: { type: 'number' }, seed: { type: 'number' },
     resume: { type: 'boolean', default: false }, 'resume-from': { type: 'string' }, quiet: { type: 'boolean', default: false },
   });
@@ -102,6 +106,7 @@ export function parseTrainDiffusion(argv: string[]): TrainDiffusionArgs {
   };
   if (flags.objective !== undefined) a.objective = oneOf(flags.objective, OBJECTIVES, 'objective');
   if (flags.config !== undefined) a.configFile = flags.config as string;
+  if (flags.latents !== undefined) a.latentsFile = resolve(flags.latents as string);
   const steps = integerFlag(flags.steps, 'steps', 1);
   const seed = integerFlag(flags.seed, 'seed', 0);
   if (steps !== undefined) a.steps = steps;
@@ -147,14 +152,22 @@ export async function runTrainDiffusion(argv: string[], loaders?: FrozenLoaders)
       latentScale: latentScale === 'auto' ? calibration!.scale : latentScale,
       latentShift: latentShift === 'auto' ? calibration!.shift : latentShift,
     };
-    const record: DiffusionRunRecord = { aeRun: a.latent, conditioner: a.conditioner, input, preset: a.preset, data: a.data, sample: settings.sample, calibration };
+    const pre = a.latentsFile !== undefined ? preEncoded(a.latentsFile, a.latent, ae.latentShape(input), cfg.data.dir, cfg.data.split) : null;
+    const latentsFile = pre ? { path: pre.path, split: pre.split, videos: pre.latents.size } : null;
+    const record: DiffusionRunRecord = { aeRun: a.latent, conditioner: a.conditioner, input, preset: a.preset, data: a.data, sample: settings.sample, calibration, latentsFile };
     const notMain = dist !== null && dist.context.rank !== 0;
     if (!notMain && !a.quiet) {
       process.stderr.write(`diffusion ${a.arch} (${options.objective}) on AE ${String(ae.arch)} latent [${ae.latentShape(input).join(', ')}], text '${frozen.name}' (${frozen.dim}-d); ` +
-        `μ ${formatFigure(options.latentShift)}, λ ${formatFigure(options.latentScale)}${calibration ? ` from ${calibration.videos} videos` : ' (given)'}\n`);
+        `μ ${formatFigure(options.latentShift)}, λ ${formatFigure(options.latentScale)}${calibration ? ` from ${calibration.videos} videos` : ' (given)'}` +
+        `${latentsFile ? `; ${latentsFile.videos} pre-encoded latents (${latentsFile.split}) from ${latentsFile.path}` : ''}\n`);
     }
+    const makeTask = (): DiffusionTask => {
+      const task = createDiffusionTask({ arch: a.arch, model: settings.denoiser, input, ae, conditioner: frozen, lr: cfg.train.lr, options });
+      if (pre) task.preloadLatents(pre.latents, input);
+      return task;
+    };
     const result = await withInterrupt((signal) =>
-      train(() => recordingTask(createDiffusionTask({ arch: a.arch, model: settings.denoiser, input, ae, conditioner: frozen, lr: cfg.train.lr, options }), record), {
+      train(() => recordingTask(makeTask(), record), {
         config: cfg, runDir: a.out, resume: a.resume, signal,
         ...(dist ? { dist: dist.context } : {}),
         ...(a.quiet || notMain ? { progress: null } : {}),
@@ -167,6 +180,20 @@ export async function runTrainDiffusion(argv: string[], loaders?: FrozenLoaders)
     ae.dispose();
     (conditioner as Partial<{ dispose(): void }> | undefined)?.dispose?.();
   }
+}
+
+/** The checked `--latents` file; a file made for another run or split is a usage error. */
+function preEncoded(path: string, aeRun: string, latentShape: number[], data: string, split: string): LatentsFile {
+  let file: LatentsFile;
+  try {
+    file = readLatentsFile(path, { aeRun, latentShape });
+  } catch (err) {
+    if (err instanceof LatentsFileError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (file.data !== null && file.data !== resolve(data)) throw new UsageError(`latents file '${path}' encodes the videos of '${file.data}' but the run trains on '${resolve(data)}'; encode this dataset`);
+  if (file.split !== split) throw new UsageError(`latents file '${path}' holds the '${file.split}' split but the run trains on '${split}'; encode that split (t2v ae encode --split ${split})`);
+  return file;
 }
 
 /** Step 3: the data's (C, T, H, W) and μ, λ over the calibration videos (null when the config fixes both). */

@@ -1,7 +1,7 @@
 // `t2v train diffusion` with stand-in frozen pieces (test/cli/commands/diffusion-run.ts): the run
 // folder and what task.json records (autoencoder run, text encoder, video shape, calibration),
 // the calibration against an independent computation, config layers and validation, the flow
-// objective's sampler, usage errors.
+// objective's sampler, usage errors, pre-encoded latents (--latents).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,11 @@ import { DatasetReader } from '../../../src/data/format.js';
 import { UsageError } from '../../../src/cli/command.js';
 import { ConfigError } from '../../../src/train/schema.js';
 import { runTrainDiffusion } from '../../../src/cli/commands/train-diffusion.js';
-import { makeWorld, trainMicro, type DiffusionWorld } from './diffusion-run.js';
+import { makeWorld, standInAe, trainMicro, type DiffusionWorld } from './diffusion-run.js';
+import * as T from '../../../src/tensor/index.js';
+import { saveTensors } from '../../../src/io/tensors.js';
+import { LATENTS_FORMAT } from '../../../src/diffusion/latents-file.js';
+import type { FrozenLoaders } from '../../../src/diffusion/load.js';
 
 let w: DiffusionWorld;
 before(async () => {
@@ -130,4 +134,43 @@ test('usage errors name the flag', async () => {
   await assert.rejects(run(['--denoiser', 'dit', '--text', 't', '--objective', 'x0']), /--objective must be one of eps, v, flow/);
   await assert.rejects(run(['--denoiser', 'dit', '--text', 't', '--preset', 'huge']), /--preset must be one of micro, quick, paper/);
   await assert.rejects(run(['--denoiser', 'dit', '--text', 't', '--steps', '0']), /--steps must be an integer >= 1/);
+});
+
+test('--latents: a pre-encoded training split is not encoded again, is recorded in task.json, and a file for another split or dataset is refused', async () => {
+  const reader = DatasetReader.open(w.data);
+  const ids = reader.videos('train').map((v) => v.id);
+  reader.close();
+  const file = (name: string, meta: Record<string, string> = {}): string => {
+    const path = join(w.root, name);
+    T.tidy(() => saveTensors(path, new Map([['latents', T.zeros([ids.length, 1, 2, 4, 4])]]), {
+      format: LATENTS_FORMAT, run: w.ae, data: w.data, split: 'train', ids: JSON.stringify(ids), ...meta,
+    }));
+    return path;
+  };
+  let encoded = 0;
+  const counting: FrozenLoaders = {
+    loadAutoencoder: async () => {
+      const ae = standInAe();
+      const encode = ae.encode.bind(ae);
+      ae.encode = (x) => ((encoded += x.size(0)), encode(x));
+      return ae;
+    },
+    loadConditioner: w.loaders.loadConditioner,
+  };
+  const cfg = join(w.root, 'latents.json');
+  writeFileSync(cfg, JSON.stringify({ train: { batchSize: 4, valEvery: 0, valBatches: 0 } }));
+  const run = (out: string, extra: string[]) => runTrainDiffusion(
+    ['--latent', w.ae, '--denoiser', 'dit', '--data', w.data, '--out', join(w.root, out), '--text', w.text, '--preset', 'micro', '--steps', '8', '--config', cfg, '--quiet', ...extra], counting);
+  assert.equal(await run('run-plain', []), 0);
+  const plain = encoded;
+  encoded = 0;
+  assert.equal(await run('run-latents', ['--latents', file('train.safetensors')]), 0);
+  assert.equal(plain - encoded, ids.length, `the ${ids.length} training videos are encoded without the file (${plain} videos) and not with it (${encoded})`);
+  const rec = json(join(w.root, 'run-latents', 'model', 'task.json'))['latentsFile'];
+  assert.deepEqual(rec, { path: join(w.root, 'train.safetensors'), split: 'train', videos: ids.length });
+  assert.equal(json(join(w.root, 'run-plain', 'model', 'task.json'))['latentsFile'], null);
+  await assert.rejects(run('run-val', ['--latents', file('val.safetensors', { split: 'val' })]), (e: unknown) => e instanceof UsageError && /holds the 'val' split but the run trains on 'train'/.test(e.message));
+  await assert.rejects(run('run-data', ['--latents', file('other.safetensors', { data: join(w.root, 'elsewhere') })]), (e: unknown) => e instanceof UsageError && /encodes the videos of '.*elsewhere'/.test(e.message));
+  await assert.rejects(run('run-ae', ['--latents', file('ae.safetensors', { run: join(w.root, 'other-ae') })]), (e: unknown) => e instanceof UsageError && /encoded with the autoencoder run/.test(e.message));
+  assert.ok(!existsSync(join(w.root, 'run-val')), 'a refused file writes no run folder');
 });
