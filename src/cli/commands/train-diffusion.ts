@@ -44,9 +44,9 @@ options:
   --data DIR          t2vlab dataset folder; (C, T, H, W) from its manifest      [required]
   --out RUN           run folder (created; one that already holds a run needs --resume) [required]
   --text DIR          conditioning text encoder run folder (never the evaluation model)
+  --clip DIR          or: CLIP folder; its text tower conditions (pooled only)
   --latents FILE      pre-encoded latents of the training split (t2v ae encode --split train with
                       the same autoencoder run): training starts on cached latents
-  --clip DIR          or: CLIP folder; its text tower conditions (pooled only)
   --preset NAME       ${PRESETS.join(' | ')}                                          [quick]
   --config FILE       JSON {train, data, model} merged over the preset; model holds the denoiser's
                       sizes and {diffusion, sample, calibration}; unknown keys are rejected
