@@ -16,15 +16,11 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { readSafetensors } from '../io/safetensors.js';
+import { aeWeightsPath } from '../models/ae/index.js';
 
 export const LATENTS_FORMAT = 't2vlab-latents';
-
-/** The autoencoder weights file of a `t2v train ae` run folder. */
-export function aeWeightsPath(aeRun: string): string {
-  return join(aeRun, 'model', 'ae.safetensors');
-}
 
 /** Hex SHA-256 of the run's weights file, or null when the run has none (stand-in runs in tests). */
 export function aeWeightsDigest(aeRun: string): string | null {
@@ -68,8 +64,8 @@ export function readLatentsFile(path: string, expect: { aeRun: string; latentSha
   if (run === undefined || resolve(run) !== resolve(expect.aeRun)) {
     throw new LatentsFileError(path, `was encoded with the autoencoder run '${run ?? 'unknown'}', but this run trains in '${expect.aeRun}'; ${remake}`);
   }
-  const digest = aeWeightsDigest(expect.aeRun);
   const fileDigest = metadata['aeSha256'];
+  const digest = fileDigest !== undefined ? aeWeightsDigest(expect.aeRun) : null; // read the weights only when there is something to compare
   if (digest !== null && fileDigest !== undefined && fileDigest !== digest) {
     throw new LatentsFileError(path, `was encoded with other weights of '${expect.aeRun}' (its model/ae.safetensors changed since: SHA-256 ${fileDigest.slice(0, 12)}… then, ${digest.slice(0, 12)}… now); ${remake}`);
   }

@@ -211,6 +211,11 @@ export class AeRunError extends Error {
   }
 }
 
+/** The exported weights of a `t2v train ae` run folder. */
+export function aeWeightsPath(runDir: string): string {
+  return join(runDir, 'model', 'ae.safetensors');
+}
+
 /** The trained autoencoder of a run folder (`<run>/model/task.json` + `<run>/model/ae.safetensors`), in eval mode. */
 export async function loadAutoencoder(runDir: string): Promise<VideoAutoencoder> {
   return loadAeRun(runDir);
@@ -218,7 +223,7 @@ export async function loadAutoencoder(runDir: string): Promise<VideoAutoencoder>
 
 /** As `loadAutoencoder`, typed with the built input size (`ae.input`) and `posterior`. */
 export async function loadAeRun(runDir: string): Promise<VideoAeBase> {
-  const weightsPath = join(runDir, 'model', 'ae.safetensors');
+  const weightsPath = aeWeightsPath(runDir);
   const read = readTaskFile(runDir, `pass the --out folder of a \`t2v train ae\` run, or train one with \`t2v train ae --out ${runDir} ...\``, {
     want: { kind: 'ae/', what: "a video autoencoder (kind 'ae/<arch>')" },
     fail: (m) => new AeRunError(m),
